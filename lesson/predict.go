@@ -1,0 +1,151 @@
+package lesson
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// Tensor is a float32 array and its shape, row-major: what the model
+// returns to Go code.
+type Tensor struct {
+	Shape  []int
+	Values []float32
+}
+
+// At returns the value at the given index, one number per axis.
+// It panics if the index is out of range, like a slice does.
+func (t Tensor) At(index ...int) float32 {
+	if len(index) != len(t.Shape) {
+		panic(fmt.Sprintf("lesson: Tensor.At: %d indices for shape %v", len(index), t.Shape))
+	}
+	flat := 0
+	for i, x := range index {
+		if x < 0 || x >= t.Shape[i] {
+			panic(fmt.Sprintf("lesson: Tensor.At: index %v out of range for shape %v", index, t.Shape))
+		}
+		flat = flat*t.Shape[i] + x
+	}
+	return t.Values[flat]
+}
+
+// imagesTensor converts examples [start, end) of d to a [n, 28, 28, 1]
+// float32 tensor scaled to [0, 1]. A nil d gives one blank image.
+func imagesTensor(d *Data, start, end int) *tensors.Tensor {
+	if d == nil {
+		return tensors.FromFlatDataAndDimensions(make([]float32, ImageSize*ImageSize), 1, ImageSize, ImageSize, 1)
+	}
+	return tensors.FromFlatDataAndDimensions(d.Floats(start, end), end-start, ImageSize, ImageSize, 1)
+}
+
+// labelsTensor converts labels [start, end) of d to a [n, 1] int32 tensor.
+func labelsTensor(d *Data, start, end int) *tensors.Tensor {
+	labels := make([]int32, end-start)
+	for i := range labels {
+		labels[i] = int32(d.Labels[start+i])
+	}
+	return tensors.FromFlatDataAndDimensions(labels, end-start, 1)
+}
+
+// toTensor copies a GoMLX float32 tensor into a Tensor.
+func toTensor(t *tensors.Tensor) Tensor {
+	return Tensor{Shape: slices.Clone(t.Shape().Dimensions), Values: tensors.MustCopyFlatData[float32](t)}
+}
+
+// Activations runs the images of d through the network and returns every
+// layer's output, in the order of [Model.LayerNames], like the Keras lesson's
+// activation model: for the default model there are 7 outputs and the
+// first, conv2d's, is [len(d), 26, 26, 64]. The last one holds the class
+// probabilities (softmax) [len(d), 10]. A nil d runs one blank image.
+func (m *Model) Activations(d *Data) ([]Tensor, error) {
+	n := 1
+	if d != nil {
+		n = d.Len()
+		if n == 0 {
+			return nil, fmt.Errorf("lesson: Activations: no images given")
+		}
+	}
+	var outs []Tensor
+	err := catch("computing activations", func() {
+		exec := model.MustNewExec(m.backend, m.store, func(scope *model.Scope, x *graph.Node) []*graph.Node {
+			layers := m.layerOutputs(scope, x)
+			last := len(layers) - 1
+			layers[last] = graph.Softmax(layers[last])
+			return layers
+		})
+		defer exec.Finalize()
+		for _, t := range exec.MustExec(imagesTensor(d, 0, n)) {
+			outs = append(outs, toTensor(t))
+			t.MustFinalizeAll()
+		}
+	})
+	return outs, err
+}
+
+// Predict returns the class probabilities [len(d), 10] for the images of d,
+// computed batchSize images at a time (0 means 500).
+func (m *Model) Predict(d *Data, batchSize int) (Tensor, error) {
+	if d == nil || d.Len() == 0 {
+		return Tensor{}, fmt.Errorf("lesson: Predict: no images given")
+	}
+	if batchSize <= 0 {
+		batchSize = 500
+	}
+	probs := Tensor{Shape: []int{d.Len(), NumClasses}}
+	err := catch("predicting", func() {
+		exec := model.MustNewExec(m.backend, m.store, func(scope *model.Scope, x *graph.Node) *graph.Node {
+			layers := m.layerOutputs(scope, x)
+			return graph.Softmax(layers[len(layers)-1])
+		})
+		defer exec.Finalize()
+		for start := 0; start < d.Len(); start += batchSize {
+			end := min(start+batchSize, d.Len())
+			out := exec.MustExec1(imagesTensor(d, start, end))
+			probs.Values = append(probs.Values, tensors.MustCopyFlatData[float32](out)...)
+			out.MustFinalizeAll()
+		}
+	})
+	return probs, err
+}
+
+// Classify returns the most likely class of each image of d.
+func (m *Model) Classify(d *Data) ([]int, error) {
+	probs, err := m.Predict(d, 0)
+	if err != nil {
+		return nil, err
+	}
+	classes := make([]int, d.Len())
+	for i := range classes {
+		row := probs.Values[i*NumClasses : (i+1)*NumClasses]
+		classes[i] = slices.Index(row, slices.Max(row))
+	}
+	return classes, nil
+}
+
+// Weights returns the kernel of the named layer: [3, 3, in, filters] for a
+// Conv2D layer such as "conv2d", [in, out] for a Dense layer.
+func (m *Model) Weights(layer string) (Tensor, error) {
+	v := m.store.GetVariable(scopeModel + "/" + layer + "/kernel")
+	if v == nil {
+		return Tensor{}, fmt.Errorf("lesson: Weights(%q): no such layer with weights; layers with weights are %v", layer, m.weightLayers())
+	}
+	t, err := v.Value()
+	if err != nil {
+		return Tensor{}, fmt.Errorf("lesson: Weights(%q): %w", layer, err)
+	}
+	return toTensor(t), nil
+}
+
+// weightLayers lists the layers that have a kernel.
+func (m *Model) weightLayers() []string {
+	var names []string
+	for _, l := range m.cfg.Layers() {
+		if l.Params > 0 {
+			names = append(names, l.Name)
+		}
+	}
+	return names
+}

@@ -1,0 +1,202 @@
+package lesson
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/loss"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+)
+
+// TrainOptions are the settings of [Model.Train]. The zero value is the
+// lesson's: 5 epochs of Adam(1e-3) on batches of 32, silent.
+type TrainOptions struct {
+	// Epochs is the number of passes over the training data; 0 means 5.
+	Epochs int
+	// BatchSize is the number of images per step; 0 means 32.
+	BatchSize int
+	// LearningRate is Adam's learning rate; 0 means 0.001.
+	LearningRate float64
+	// Progress, if not nil, receives a Keras-like progress line per epoch,
+	// redrawn (with a carriage return) at most every ProgressEvery.
+	Progress io.Writer
+	// ProgressEvery is how often the progress line is redrawn; 0 means 1s.
+	ProgressEvery time.Duration
+	// OnEpoch, if not nil, is called after each epoch with its numbers,
+	// e.g. to redraw a chart.
+	OnEpoch func(EpochStats)
+}
+
+func (o TrainOptions) withDefaults() TrainOptions {
+	if o.Epochs == 0 {
+		o.Epochs = 5
+	}
+	if o.BatchSize == 0 {
+		o.BatchSize = 32
+	}
+	if o.LearningRate == 0 {
+		o.LearningRate = 1e-3
+	}
+	if o.ProgressEvery == 0 {
+		o.ProgressEvery = time.Second
+	}
+	return o
+}
+
+// EpochStats are the numbers of one training epoch.
+type EpochStats struct {
+	Epoch    int     // 1-based
+	Loss     float64 // mean training loss over the epoch (sparse categorical cross-entropy)
+	Accuracy float64 // fraction of training images classified right during the epoch
+	// TestLoss and TestAccuracy are measured on the test set after the
+	// epoch; both are NaN when no test set was given.
+	TestLoss, TestAccuracy float64
+	Images                 int           // training images seen
+	Duration               time.Duration // wall time of the epoch's training steps
+}
+
+// History is the record of training, one entry per epoch, oldest first.
+type History struct {
+	Epochs []EpochStats
+}
+
+// Last returns the latest epoch's numbers, or false if there are none.
+func (h History) Last() (EpochStats, bool) {
+	if len(h.Epochs) == 0 {
+		return EpochStats{}, false
+	}
+	return h.Epochs[len(h.Epochs)-1], true
+}
+
+// Train fits the model to train, like Keras's model.fit: each epoch visits
+// the images in a new random order, batch by batch, and then evaluates the
+// model on test (which may be nil). It returns the history of this call; the
+// model also keeps the whole history across calls (see [Model.History]).
+// Cancelling ctx stops training at the next step with ctx's error.
+func (m *Model) Train(ctx context.Context, train, test *Data, opts TrainOptions) (History, error) {
+	opts = opts.withDefaults()
+	var h History
+	switch {
+	case train == nil || train.Len() == 0:
+		return h, fmt.Errorf("lesson: Train: no training images; load them with lesson.Load(lesson.Train, …)")
+	case opts.Epochs < 0 || opts.BatchSize < 0 || opts.LearningRate < 0:
+		return h, fmt.Errorf("lesson: Train: epochs %d, batch size %d and learning rate %g must not be negative", opts.Epochs, opts.BatchSize, opts.LearningRate)
+	}
+	opt := optimizer.Adam().LearningRate(opts.LearningRate).Done()
+	var step *model.Exec
+	err := catch("building the training step", func() {
+		step = model.MustNewExec(m.backend, m.store, func(scope *model.Scope, x, y *graph.Node) (*graph.Node, *graph.Node) {
+			g := x.Graph()
+			m.store.SetTraining(g, true)
+			layers := m.layerOutputs(scope, x)
+			logits := layers[len(layers)-1]
+			lossValue := graph.ReduceAllMean(loss.SparseCategoricalCrossEntropyLogits([]*graph.Node{y}, []*graph.Node{logits}))
+			opt.UpdateGraph(scope, g, lossValue)
+			return lossValue, countCorrect(logits, y)
+		})
+	})
+	if err != nil {
+		return h, err
+	}
+	defer step.Finalize()
+
+	steps := (train.Len() + opts.BatchSize - 1) / opts.BatchSize
+	for epoch := len(m.history.Epochs) + 1; len(h.Epochs) < opts.Epochs; epoch++ {
+		p := newProgress(opts.Progress, opts.ProgressEvery, steps, len(h.Epochs)+1, opts.Epochs)
+		stats := EpochStats{Epoch: epoch}
+		var lossSum float64
+		var correct int
+		start := time.Now()
+		rng := rand.New(rand.NewPCG(uint64(m.cfg.Seed), uint64(epoch)))
+		for b := range prefetch(ctx, train, rng.Perm(train.Len()), opts.BatchSize) {
+			if b.err != nil {
+				return h, b.err
+			}
+			var lossT, correctT *tensors.Tensor
+			if err := catch(fmt.Sprintf("training step %d of epoch %d", b.index+1, epoch), func() {
+				lossT, correctT = step.MustExec2(b.images, b.labels)
+			}); err != nil {
+				return h, err
+			}
+			lossSum += float64(tensors.ToScalar[float32](lossT)) * float64(b.size)
+			correct += int(tensors.ToScalar[int32](correctT))
+			lossT.MustFinalizeAll()
+			correctT.MustFinalizeAll()
+			stats.Images += b.size
+			stats.Loss, stats.Accuracy = lossSum/float64(stats.Images), float64(correct)/float64(stats.Images)
+			p.update(b.index+1, stats)
+		}
+		stats.Duration = time.Since(start)
+		stats.TestLoss, stats.TestAccuracy = nan(), nan()
+		if test != nil && test.Len() > 0 {
+			var err error
+			if stats.TestLoss, stats.TestAccuracy, err = m.Evaluate(test, 0); err != nil {
+				return h, err
+			}
+		}
+		p.done(stats)
+		h.Epochs = append(h.Epochs, stats)
+		m.history.Epochs = append(m.history.Epochs, stats)
+		if opts.OnEpoch != nil {
+			opts.OnEpoch(stats)
+		}
+	}
+	return h, nil
+}
+
+// History returns every epoch the model was trained for, across calls to
+// [Model.Train] and saved checkpoints.
+func (m *Model) History() History {
+	return History{Epochs: append([]EpochStats(nil), m.history.Epochs...)}
+}
+
+// Evaluate returns the mean loss and the accuracy of the model on d,
+// computed batchSize images at a time (0 means 500), like Keras's
+// model.evaluate.
+func (m *Model) Evaluate(d *Data, batchSize int) (lossValue, accuracy float64, err error) {
+	if d == nil || d.Len() == 0 {
+		return 0, 0, errors.New("lesson: Evaluate: no images; load them with lesson.Load(lesson.Test, …)")
+	}
+	if batchSize <= 0 {
+		batchSize = 500
+	}
+	var lossSum float64
+	var correct int
+	err = catch("evaluating", func() {
+		exec := model.MustNewExec(m.backend, m.store, func(scope *model.Scope, x, y *graph.Node) (*graph.Node, *graph.Node) {
+			layers := m.layerOutputs(scope, x)
+			logits := layers[len(layers)-1]
+			// The loss function returns the batch mean: scale it back to a sum.
+			mean := loss.SparseCategoricalCrossEntropyLogits([]*graph.Node{y}, []*graph.Node{logits})
+			return graph.MulScalar(graph.ReduceAllMean(mean), float64(x.Shape().Dimensions[0])), countCorrect(logits, y)
+		})
+		defer exec.Finalize()
+		for start := 0; start < d.Len(); start += batchSize {
+			end := min(start+batchSize, d.Len())
+			lossT, correctT := exec.MustExec2(imagesTensor(d, start, end), labelsTensor(d, start, end))
+			lossSum += float64(tensors.ToScalar[float32](lossT))
+			correct += int(tensors.ToScalar[int32](correctT))
+			lossT.MustFinalizeAll()
+			correctT.MustFinalizeAll()
+		}
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return lossSum / float64(d.Len()), float64(correct) / float64(d.Len()), nil
+}
+
+// countCorrect counts the rows of logits [batch, 10] whose largest value is
+// at the label y [batch, 1], as an int32 scalar.
+func countCorrect(logits, y *graph.Node) *graph.Node {
+	predicted := graph.ArgMax(logits, -1, y.DType())
+	hits := graph.Equal(predicted, graph.Reshape(y, -1))
+	return graph.ReduceAllSum(graph.ConvertDType(hits, y.DType()))
+}
