@@ -1,0 +1,33 @@
+#!/bin/bash
+# start-lab.sh: the classroom-lab image's command (docker/Dockerfile).
+# Copies the lesson's notebooks into ~/work unless the student already has
+# them there (a mounted volume keeps their edits), says which GoNB kernels and
+# GoMLX backends the image offers, then starts Jupyter Notebook with the
+# lesson's notebook open, or the JupyterHub single-user server when a hub
+# started the container. Extra arguments go to Jupyter.
+set -euo pipefail
+
+work="${HOME}/work"
+mkdir -p "${work}"
+for nb in /opt/lesson/notebooks/*.ipynb; do
+    [ -e "${nb}" ] || continue
+    if [ ! -e "${work}/${nb##*/}" ]; then
+        cp "${nb}" "${work}/"
+    fi
+done
+
+echo "convolutions-lab: kernels: $(jupyter kernelspec list --json | python3 -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin)["kernelspecs"])))')"
+if compgen -G '/usr/local/lib/go-xla/pjrt_c_api_cpu_*_plugin.so' >/dev/null; then
+    echo "convolutions-lab: XLA CPU plugin installed: the gonb-lesson-xla-cpu kernel runs GoMLX on XLA."
+else
+    echo "convolutions-lab: no XLA plugin in this image (built with INSTALL_XLA=false):" \
+        "the gonb-lesson-go kernel runs GoMLX's pure-Go backend."
+fi
+
+url="/notebooks/work/${LAB_NOTEBOOK:-03_convolution.ipynb}"
+if [ -n "${JUPYTERHUB_API_TOKEN:-}" ]; then
+    # Started by JupyterHub (DockerSpawner, KubeSpawner): the hub passes ip,
+    # port and base_url; Spawner.default_url opens the notebook.
+    exec jupyterhub-singleuser "$@"
+fi
+exec jupyter notebook --NotebookApp.default_url="${url}" "$@"

@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# docker/test.sh: build the classroom-lab image from a clean state and
+# smoke-test it, on a machine without a Docker engine or registry access.
+#
+# It uses buildah and podman (Debian packages) as root, in a container store
+# of its own that it deletes at exit, also on failure. The base images the
+# Dockerfile names are made locally under the same names: Debian from
+# debootstrap (cached in $LAB_CACHE so reruns are fast), Go from this
+# machine's toolchain of the pinned version (or the module proxy's
+# golang.org/toolchain). It builds exactly `docker build -f docker/Dockerfile .`
+# with INSTALL_XLA=false (GitHub is unreachable here), then, inside the image:
+#   - checks the user is jovyan, uid 1000, gid 100;
+#   - runs the notebook test (go test ./notebooks/) offline (--network none);
+#   - executes the notebook with nbconvert and reports the first cell's time;
+#   - starts the server as the image's CMD does, fetches /api/kernelspecs
+#     from this host with the token, checks the lesson's kernel is listed and
+#     that a request without the token is refused.
+# It prints the build time, image size and first-cell time, and exits
+# non-zero on any failure. Every step has a time limit.
+#
+# Environment: LAB_CACHE (default /var/tmp/convolutions-docker) caches the
+# Debian root file system; LAB_KEEP=1 keeps the store for debugging;
+# LAB_EPOCHS / LAB_TRAIN_SIZE size the in-image notebook run (1 / 2000).
+set -Eeuo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cache=${LAB_CACHE:-/var/tmp/convolutions-docker}
+epochs=${LAB_EPOCHS:-1}
+train_size=${LAB_TRAIN_SIZE:-2000}
+image=localhost/convolutions-lab:test
+debian_mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+
+log() { printf '\n==> docker/test.sh: %s\n' "$*"; }
+die() { printf 'docker/test.sh: FAIL: %s\n' "$*" >&2; exit 1; }
+# t SECONDS CMD...: run CMD with a time limit (then SIGKILL 15 s later).
+t() { local s=$1; shift; timeout --kill-after=15 "$s" "$@"; }
+
+[ "$(id -u)" = 0 ] || die "must run as root (buildah/podman with a private store)"
+for tool in buildah podman runc debootstrap slirp4netns curl python3 tar timeout; do
+    command -v "$tool" >/dev/null ||
+        die "$tool not found: apt-get install buildah podman runc debootstrap slirp4netns fuse-overlayfs curl"
+done
+
+# Base image names and the Go version, read from the Dockerfile's ARGs so the
+# stand-ins always match what it pulls.
+dockerfile_arg() {
+    sed -n "s/^ARG $1=//p" "$repo/docker/Dockerfile" | head -n1
+}
+debian_image=$(dockerfile_arg DEBIAN_IMAGE)
+golang_image=$(dockerfile_arg GOLANG_IMAGE)
+go_version=$(sed -n 's/^golang:\([0-9.]*\)-.*/\1/p' <<<"$golang_image")
+if [ -z "$debian_image" ] || [ -z "$go_version" ]; then
+    die "cannot read DEBIAN_IMAGE / GOLANG_IMAGE (golang:X.Y.Z-...) from docker/Dockerfile"
+fi
+
+# A private store: nothing outside $work is touched, and all of it goes at exit.
+mkdir -p "$cache"
+work=$(mktemp -d /var/tmp/convolutions-docker-run.XXXXXX)
+cat >"$work/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$work/storage"
+runroot = "$work/run"
+EOF
+cat >"$work/containers.conf" <<EOF
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$work/events.log"
+runtime = "runc"
+tmp_dir = "$work/tmp"
+volume_path = "$work/volumes"
+EOF
+export CONTAINERS_STORAGE_CONF="$work/storage.conf"
+export CONTAINERS_CONF="$work/containers.conf"
+export TMPDIR="$work/tmp"
+mkdir -p "$TMPDIR"
+
+server=""
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    set +e
+    if [ -n "$server" ] && [ "$rc" != 0 ]; then
+        echo "--- server log (last 40 lines) ---"
+        t 30 podman logs --tail 40 "$server" 2>&1
+    fi
+    if [ "${LAB_KEEP:-}" = 1 ]; then
+        echo "docker/test.sh: LAB_KEEP=1: store kept in $work (CONTAINERS_STORAGE_CONF=$work/storage.conf)"
+        exit "$rc"
+    fi
+    t 60 podman rm --all --force --time 5 >/dev/null 2>&1
+    t 60 buildah rm --all >/dev/null 2>&1
+    t 120 podman system reset --force >/dev/null 2>&1
+    # Anything still mounted under the store (a killed build) goes too.
+    grep -o " ${work}[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
+    rm -rf "$work"
+    [ "$rc" = 0 ] || echo "docker/test.sh: FAILED (exit $rc)" >&2
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- Base images -------------------------------------------------------------
+debian_tar="$cache/debian-bookworm-minbase.tar"
+if [ ! -s "$debian_tar" ]; then
+    log "debootstrap Debian bookworm (minbase) into $debian_tar"
+    rootfs="$work/rootfs"
+    t 900 debootstrap --variant=minbase bookworm "$rootfs" "$debian_mirror" >"$work/debootstrap.log" 2>&1 ||
+        { tail -20 "$work/debootstrap.log"; die "debootstrap failed"; }
+    cat >"$rootfs/etc/apt/sources.list" <<EOF
+deb $debian_mirror bookworm main
+deb $debian_mirror bookworm-updates main
+deb ${debian_mirror%/debian}/debian-security bookworm-security main
+EOF
+    rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb
+    tar -C "$rootfs" -cf "$debian_tar.tmp" . && mv "$debian_tar.tmp" "$debian_tar"
+    rm -rf "$rootfs"
+fi
+
+# qualified NAME: the full name Docker gives a short image name.
+qualified() {
+    case "$1" in
+    */*/*) echo "$1" ;;
+    */*) echo "docker.io/$1" ;;
+    *) echo "docker.io/library/$1" ;;
+    esac
+}
+
+# new_image: make a working container from the cached root file system plus
+# this host's extra CA certificates (HTTPS through this network needs them;
+# they stay out of the repository and of a real build); print its name.
+new_image() {
+    local ctr mnt
+    ctr=$(buildah from --pull=never scratch)
+    mnt=$(buildah mount "$ctr")
+    tar -C "$mnt" -xf "$debian_tar"
+    mkdir -p "$mnt/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$mnt/usr/local/share/ca-certificates/" 2>/dev/null || true
+    buildah umount "$ctr" >/dev/null
+    buildah config --cmd bash --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$ctr"
+    echo "$ctr"
+}
+
+log "base image $debian_image (local stand-in)"
+ctr=$(new_image)
+t 120 buildah commit --quiet --rm "$ctr" "$(qualified "$debian_image")" >/dev/null
+
+log "base image $golang_image (local stand-in: Debian + build tools + Go $go_version)"
+goroot=$(cd /tmp && GOTOOLCHAIN="go$go_version" t 600 go env GOROOT) ||
+    die "Go $go_version: not on this machine and not from the module proxy"
+[ "$(cd /tmp && "$goroot/bin/go" env GOVERSION)" = "go$go_version" ] || die "$goroot is not Go $go_version"
+ctr=$(new_image)
+t 600 buildah run --isolation=chroot "$ctr" -- sh -c \
+    'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+       ca-certificates curl gcc git libc6-dev make pkg-config >/dev/null && rm -rf /var/lib/apt/lists/*' ||
+    die "apt-get in the golang stand-in failed"
+mnt=$(buildah mount "$ctr")
+cp -a "$goroot" "$mnt/usr/local/go"
+buildah umount "$ctr" >/dev/null
+buildah config --env GOLANG_VERSION="$go_version" --env GOTOOLCHAIN=local --env GOPATH=/go \
+    --env PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    --workingdir /go "$ctr"
+t 300 buildah commit --quiet --rm "$ctr" "$(qualified "$golang_image")" >/dev/null
+
+# --- Build -------------------------------------------------------------------
+log "build: docker build -f docker/Dockerfile --build-arg INSTALL_XLA=false . (buildah bud)"
+start=$(date +%s)
+(cd "$repo" && t 3600 buildah bud --pull=never --isolation=chroot --layers=false --jobs=1 \
+    --build-arg INSTALL_XLA=false -f docker/Dockerfile -t "$image" .) ||
+    die "image build failed"
+build_s=$(($(date +%s) - start))
+size_bytes=$(t 60 podman image inspect --format '{{.Size}}' "$image")
+size_mb=$((size_bytes / 1000000))
+log "built $image in ${build_s}s, ${size_mb} MB"
+
+# run ARGS...: run a command in the image, offline.
+run() {
+    t 1800 podman run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$@"
+}
+
+# --- Checks inside the image --------------------------------------------------
+log "user"
+# shellcheck disable=SC2016 # expanded in the container
+ids=$(run "$image" sh -c 'echo "$(id -un) $(id -u) $(id -g) $HOME"')
+[ "$ids" = "jovyan 1000 100 /home/jovyan" ] || die "user: got '$ids', want 'jovyan 1000 100 /home/jovyan'"
+echo "ok: $ids"
+
+log "notebook test in the image (offline): go test ./notebooks/ with LESSON_EPOCHS=$epochs LESSON_TRAIN_SIZE=$train_size"
+run -e LESSON_EPOCHS="$epochs" -e LESSON_TRAIN_SIZE="$train_size" -w /opt/lesson "$image" \
+    go test -count=1 -timeout 25m ./notebooks/ || die "notebook test failed in the image"
+
+log "first-cell time: the notebook executed by nbconvert in the image (offline)"
+# shellcheck disable=SC2016 # expanded in the container
+timing=$(run -e LESSON_EPOCHS="$epochs" -e LESSON_TRAIN_SIZE="$train_size" "$image" bash -c '
+    set -euo pipefail
+    nb=/opt/lesson/notebooks/$LAB_NOTEBOOK
+    jupyter nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=gonb-lesson-go \
+        --ExecutePreprocessor.timeout=900 --output-dir /tmp/out "$nb" >/tmp/nbconvert.log 2>&1 ||
+        { tail -40 /tmp/nbconvert.log; exit 1; }
+    python3 - /tmp/out/"$LAB_NOTEBOOK" <<EOF
+import datetime, json, sys
+nb = json.load(open(sys.argv[1]))
+def ts(s): return datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
+cells = [c for c in nb["cells"] if c["cell_type"] == "code" and c.get("source")]
+times = []
+for c in cells:
+    e = c.get("metadata", {}).get("execution", {})
+    for o in c.get("outputs", []):
+        if o.get("output_type") == "error":
+            sys.exit("cell error: %s: %s" % (o.get("ename"), o.get("evalue")))
+    if "iopub.execute_input" in e and "shell.execute_reply" in e:
+        times.append((ts(e["shell.execute_reply"]) - ts(e["iopub.execute_input"])).total_seconds())
+if not times:
+    sys.exit("no cell timings in the executed notebook")
+print("first_cell_s=%.1f code_cells=%d all_cells_s=%.1f" % (times[0], len(cells), sum(times)))
+EOF
+') || die "notebook execution in the image failed"
+echo "$timing"
+first_cell_s=$(sed -n 's/.*first_cell_s=\([0-9.]*\).*/\1/p' <<<"$timing")
+
+log "server: the image's CMD, token from JUPYTER_TOKEN, /api/kernelspecs from this host"
+port=0
+for _ in $(seq 20); do
+    p=$((20000 + RANDOM % 30000))
+    if ! ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; then port=$p; break; fi
+done
+[ "$port" != 0 ] || die "no free port"
+token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+server=$(t 120 podman run -d --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
+    --network slirp4netns -p "127.0.0.1:$port:8888" -e JUPYTER_TOKEN="$token" "$image") ||
+    die "podman run (server) failed"
+specs=""
+for _ in $(seq 60); do
+    if specs=$(curl -fsS --max-time 5 -H "Authorization: token $token" "http://127.0.0.1:$port/api/kernelspecs" 2>/dev/null); then
+        break
+    fi
+    specs=""
+    [ "$(t 30 podman inspect --format '{{.State.Running}}' "$server")" = true ] || die "server exited"
+    sleep 2
+done
+[ -n "$specs" ] || die "no answer from http://127.0.0.1:$port/api/kernelspecs within 120 s"
+python3 -c '
+import json, sys
+specs = json.loads(sys.argv[1])["kernelspecs"]
+names = sorted(specs)
+print("kernelspecs:", " ".join(names))
+if "gonb-lesson-go" not in specs:
+    sys.exit("gonb-lesson-go missing from /api/kernelspecs")
+' "$specs" || die "kernel spec check"
+code=$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' "http://127.0.0.1:$port/api/kernelspecs")
+[ "$code" = 403 ] || die "/api/kernelspecs without the token: HTTP $code, want 403"
+echo "ok: without the token: HTTP $code"
+where=$(curl -s -o /dev/null --max-time 5 -w '%{redirect_url}' "http://127.0.0.1:$port/?token=$token")
+case "$where" in
+*/notebooks/work/03_convolution.ipynb*) echo "ok: / opens $where" ;;
+*) die "/ redirects to '$where', want the lesson's notebook" ;;
+esac
+uid=$(t 30 podman exec "$server" sh -c 'cat /proc/[0-9]*/status | sed -n "s/^Uid:[[:space:]]*\([0-9]*\).*/\1/p" | sort -u | paste -sd,')
+[ "$uid" = 1000 ] || die "uids of the server's processes: '$uid', want 1000 only"
+echo "ok: the server's processes all run as uid $uid"
+t 60 podman stop --time 10 "$server" >/dev/null
+
+log "summary"
+echo "build_s=$build_s image_size_mb=$size_mb first_cell_s=$first_cell_s"
+echo "docker/test.sh: OK"
