@@ -1,0 +1,57 @@
+package lesson_test
+
+import (
+	"fmt"
+	"log"
+	"os"
+
+	"github.com/gonb-lessons/convolutions/lesson"
+)
+
+// ExampleReadData reads the three-example fixture in testdata/ and prints what a model sees.
+func ExampleReadData() {
+	images, err := os.Open("testdata/tiny-images-idx3-ubyte.gz")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer images.Close()
+	labels, err := os.Open("testdata/tiny-labels-idx1-ubyte.gz")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer labels.Close()
+
+	data, err := lesson.ReadData(images, labels)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("examples:", data.Len())
+	fmt.Println("image size:", data.Image(0).Bounds().Size())
+	x := data.Floats(0, data.Len())
+	fmt.Printf("model input: [%d, %d, %d, 1], %d float32 in [0, 1]\n", data.Len(), lesson.ImageSize, lesson.ImageSize, len(x))
+	for i := range data.Len() {
+		fmt.Printf("example %d: label %d, %s\n", i, data.Label(i), lesson.ClassNames()[data.Label(i)])
+	}
+	// Output:
+	// examples: 3
+	// image size: (28,28)
+	// model input: [3, 28, 28, 1], 2352 float32 in [0, 1]
+	// example 0: label 1, Trouser
+	// example 1: label 8, Bag
+	// example 2: label 9, Ankle boot
+}
+
+// ExampleLoad loads the Fashion-MNIST test split. The zero LoadOptions would download the files when no
+// copy is found; NoDownload keeps this example offline, so it needs Debian's dataset-fashion-mnist (or
+// the files in $LESSON_DATA_DIR or the cache).
+func ExampleLoad() {
+	test, err := lesson.Load(lesson.Test, lesson.LoadOptions{NoDownload: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("examples:", test.Len())
+	fmt.Println("first:", lesson.ClassNames()[test.Label(0)])
+	// Output:
+	// examples: 10000
+	// first: Ankle boot
+}
