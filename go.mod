@@ -6,6 +6,7 @@ require (
 	github.com/gomlx/compute v0.0.0-20260716164435-04857206aff7
 	github.com/gomlx/go-xla v0.3.0
 	github.com/gomlx/gomlx v0.28.0
+	github.com/google/go-cmp v0.7.0
 )
 
 require (

@@ -110,7 +110,7 @@ func (m *Model) layerOutputs(scope *model.Scope, x *graph.Node) []*graph.Node {
 	var outs []*graph.Node
 	batch := x.Shape().Dimensions[0]
 	for _, l := range m.cfg.Layers() {
-		ls := scope.In(l.Name)
+		ls := scope.In("%s", l.Name)
 		switch l.Type {
 		case "Conv2D":
 			cin := x.Shape().Dimensions[3]
