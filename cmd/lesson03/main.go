@@ -6,6 +6,7 @@
 //	go run ./cmd/lesson03 summary                 # the model's summary, with the arithmetic of each row
 //	go run ./cmd/lesson03 train [flags]           # train (5 epochs, batch 32), save a checkpoint, evaluate
 //	go run ./cmd/lesson03 eval [flags]            # evaluate the saved checkpoint on the test set
+//	go run ./cmd/lesson03 download [-data DIR]    # fetch and verify Fashion-MNIST into the user cache
 //
 // Flags (after the subcommand):
 //
@@ -48,7 +49,7 @@ func main() {
 	}
 }
 
-var errUsage = errors.New("usage: lesson03 <summary|train|eval> [-data DIR] [-epochs N] [-batch N] [-train-size N] [-checkpoint DIR] [-no-download]")
+var errUsage = errors.New("usage: lesson03 <summary|train|eval|download> [-data DIR] [-epochs N] [-batch N] [-train-size N] [-checkpoint DIR] [-no-download]")
 
 // options are the command's flags.
 type options struct {
@@ -103,6 +104,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "summary":
 		fmt.Fprint(stdout, lesson.Summary(lesson.Config{}))
+		return nil
+	case "download":
+		if err := lesson.Download(ctx, lesson.LoadOptions{CacheDir: o.data, Log: stderr}); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "Fashion-MNIST is ready")
 		return nil
 	case "train", "eval":
 	default:
