@@ -1,0 +1,41 @@
+# The lesson's two commands (see README.md):
+#
+#   make lesson   set up this machine and open the notebook in Jupyter
+#   make test     run every test: Go packages, the notebook, the kernel, the docker image
+#
+# Everything builds with GOEXPERIMENT=simd: the go backend's AVX2 matmul needs it.
+
+SHELL := /bin/bash
+export GOEXPERIMENT := simd
+JUPYTER := $(firstword $(wildcard /usr/bin/jupyter) jupyter)
+
+.PHONY: lesson setup setup-test test test-go test-kernel test-docker bench clean-checkpoints
+
+lesson: setup
+	$(JUPYTER) notebook notebooks/03_convolution.ipynb
+
+setup:
+	scripts/setup.sh
+
+# setup-test installs what the tests need on top of the lesson.
+setup-test:
+	scripts/setup.sh --test
+
+test: setup-test test-go test-kernel test-docker
+
+# The Go packages, with XLA compiled in (the default build) and without it
+# (the notebook's pure-Go kernel build); notebooks/ executes the notebook.
+test-go:
+	gofmt -l . | (! grep .) || (echo "gofmt: the files above need formatting" >&2; exit 1)
+	go vet ./...
+	go test -count=1 -timeout 30m ./...
+	go test -count=1 -tags noxla -run 'TestNewBackend|Example' ./lesson
+
+test-kernel:
+	kernels/test.sh
+
+test-docker:
+	docker/test.sh
+
+bench:
+	go run ./bench
