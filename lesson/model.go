@@ -24,6 +24,10 @@ type Model struct {
 	store       *model.Store
 	formulation Formulation
 	history     History // every epoch trained, across Train calls and checkpoints
+
+	// execs caches the compiled inference graphs by purpose ("activations",
+	// "predict", "evaluate"); each compiles once per input shape.
+	execs map[string]*model.Exec
 }
 
 // NewModel builds the network described by cfg on backend, with freshly
@@ -68,6 +72,33 @@ func (m *Model) SetFormulation(f Formulation) {
 		}
 	}
 	m.formulation = f
+	for _, e := range m.execs {
+		e.Finalize()
+	}
+	m.execs = nil
+}
+
+// exec returns the cached executor for purpose, creating it with fn.
+func (m *Model) exec(purpose string, fn any) *model.Exec {
+	if e := m.execs[purpose]; e != nil {
+		return e
+	}
+	var e *model.Exec
+	switch fn := fn.(type) {
+	case func(*model.Scope, *graph.Node) []*graph.Node:
+		e = model.MustNewExec(m.backend, m.store, fn)
+	case func(*model.Scope, *graph.Node) *graph.Node:
+		e = model.MustNewExec(m.backend, m.store, fn)
+	case func(*model.Scope, *graph.Node, *graph.Node) (*graph.Node, *graph.Node):
+		e = model.MustNewExec(m.backend, m.store, fn)
+	default:
+		panic(fmt.Sprintf("lesson: Model.exec(%q): unsupported graph function %T", purpose, fn))
+	}
+	if m.execs == nil {
+		m.execs = map[string]*model.Exec{}
+	}
+	m.execs[purpose] = e
+	return e
 }
 
 // LayerNames lists the names of the layers, in order: the names of the

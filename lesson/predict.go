@@ -70,13 +70,12 @@ func (m *Model) Activations(d *Data) ([]Tensor, error) {
 	}
 	var outs []Tensor
 	err := catch("computing activations", func() {
-		exec := model.MustNewExec(m.backend, m.store, func(scope *model.Scope, x *graph.Node) []*graph.Node {
+		exec := m.exec("activations", func(scope *model.Scope, x *graph.Node) []*graph.Node {
 			layers := m.layerOutputs(scope, x)
 			last := len(layers) - 1
 			layers[last] = graph.Softmax(layers[last])
 			return layers
 		})
-		defer exec.Finalize()
 		for _, t := range exec.MustExec(imagesTensor(d, 0, n)) {
 			outs = append(outs, toTensor(t))
 			t.MustFinalizeAll()
@@ -96,11 +95,10 @@ func (m *Model) Predict(d *Data, batchSize int) (Tensor, error) {
 	}
 	probs := Tensor{Shape: []int{d.Len(), NumClasses}}
 	err := catch("predicting", func() {
-		exec := model.MustNewExec(m.backend, m.store, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		exec := m.exec("predict", func(scope *model.Scope, x *graph.Node) *graph.Node {
 			layers := m.layerOutputs(scope, x)
 			return graph.Softmax(layers[len(layers)-1])
 		})
-		defer exec.Finalize()
 		for start := 0; start < d.Len(); start += batchSize {
 			end := min(start+batchSize, d.Len())
 			out := exec.MustExec1(imagesTensor(d, start, end))

@@ -170,14 +170,13 @@ func (m *Model) Evaluate(d *Data, batchSize int) (lossValue, accuracy float64, e
 	var lossSum float64
 	var correct int
 	err = catch("evaluating", func() {
-		exec := model.MustNewExec(m.backend, m.store, func(scope *model.Scope, x, y *graph.Node) (*graph.Node, *graph.Node) {
+		exec := m.exec("evaluate", func(scope *model.Scope, x, y *graph.Node) (*graph.Node, *graph.Node) {
 			layers := m.layerOutputs(scope, x)
 			logits := layers[len(layers)-1]
 			// The loss function returns the batch mean: scale it back to a sum.
 			mean := loss.SparseCategoricalCrossEntropyLogits([]*graph.Node{y}, []*graph.Node{logits})
 			return graph.MulScalar(graph.ReduceAllMean(mean), float64(x.Shape().Dimensions[0])), countCorrect(logits, y)
 		})
-		defer exec.Finalize()
 		for start := 0; start < d.Len(); start += batchSize {
 			end := min(start+batchSize, d.Len())
 			lossT, correctT := exec.MustExec2(imagesTensor(d, start, end), labelsTensor(d, start, end))
