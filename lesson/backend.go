@@ -53,13 +53,21 @@ func newBackend(config string) (compute.Backend, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		return b, fmt.Sprintf("backend: %s (pure Go; no XLA PJRT plugin installed; set %s to choose)", b.Description(), BackendEnv), nil
+		return b, fmt.Sprintf("backend: %s (pure Go; no XLA PJRT plugin installed; set %s to choose)%s", b.Description(), BackendEnv, simdNote(b)), nil
 	}
 	b, err := newBackendWithConfig(config)
 	if err != nil {
 		return nil, "", err
 	}
-	return b, fmt.Sprintf("backend: %s (from %s=%q)", b.Description(), BackendEnv, config), nil
+	return b, fmt.Sprintf("backend: %s (from %s=%q)%s", b.Description(), BackendEnv, config, simdNote(b)), nil
+}
+
+// simdNote warns when the go backend runs without its SIMD matrix multiply.
+func simdNote(b compute.Backend) string {
+	if simdBuild || b.String() != gobackend.BackendName {
+		return ""
+	}
+	return "; built without GOEXPERIMENT=simd, so about 2× slower: rebuild with GOEXPERIMENT=simd"
 }
 
 // newBackendWithConfig creates the backend for one GOMLX_BACKEND value,
