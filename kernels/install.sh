@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# install.sh installs the lesson's Jupyter kernels (GoNB, one per backend).
+#
+# Usage: kernels/install.sh [--user | --sys-prefix | --prefix DIR] [--no-prebuild]
+#
+#   --user        (default) $JUPYTER_DATA_DIR/kernels, or ~/.local/share/jupyter/kernels
+#   --sys-prefix  <Jupyter's python sys.prefix>/share/jupyter/kernels (e.g. /usr/share/jupyter/kernels)
+#   --prefix DIR  DIR/share/jupyter/kernels
+#   --no-prebuild skip compiling the lesson package for the pure-Go kernel
+#
+# It installs the GoNB, goimports and gopls versions pinned in go.mod (go install tool) when the
+# binaries in GOBIN are missing or of another version, writes kernel.json files with absolute paths,
+# and pre-builds what the notebook imports so the first cell is quick. Running it twice is harmless;
+# kernels/uninstall.sh removes the kernels.
+set -euo pipefail
+
+die() { echo "kernels/install.sh: $*" >&2; exit 1; }
+
+mode=user prefix="" prebuild=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --user) mode=user ;;
+    --sys-prefix) mode=sys-prefix ;;
+    --prefix) [[ $# -ge 2 ]] || die "--prefix needs a directory"; mode=prefix; prefix=$2; shift ;;
+    --prefix=*) mode=prefix; prefix=${1#--prefix=} ;;
+    --no-prebuild) prebuild=0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument $1; see --help" ;;
+  esac
+  shift
+done
+
+project=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+command -v go >/dev/null || die "go is not on PATH; install Go 1.26 (https://go.dev/dl/) and run again"
+case "$project" in *[\"\\\|\&]*) die "project path $project contains a quote, backslash, | or &; move the checkout" ;; esac
+
+# The Jupyter data directory the kernels go into.
+case "$mode" in
+  user)
+    if [[ -n "${JUPYTER_DATA_DIR:-}" ]]; then data=$JUPYTER_DATA_DIR
+    elif [[ "$(uname)" == Darwin ]]; then data=$HOME/Library/Jupyter
+    else data=${XDG_DATA_HOME:-$HOME/.local/share}/jupyter; fi ;;
+  sys-prefix)
+    py=python3
+    if jup=$(command -v jupyter 2>/dev/null); then
+      shebang=$(head -n1 "$jup"); [[ "$shebang" == '#!'/* ]] && py=${shebang#\#!}
+    fi
+    data=$($py -c 'import sys; print(sys.prefix)')/share/jupyter ;;
+  prefix)
+    [[ -n "$prefix" ]] || die "--prefix needs a directory"
+    mkdir -p "$prefix"; data=$(cd "$prefix" && pwd -P)/share/jupyter ;;
+esac
+
+# GoNB, goimports and gopls at the versions pinned in go.mod.
+cd "$project"
+gobin=$(go env GOBIN)
+[[ -n "$gobin" ]] || gobin=$(go env GOPATH | cut -d: -f1)/bin
+want_version() { go list -m -f '{{.Version}}' "$1"; }
+have_version() { [[ -x "$gobin/$1" ]] && go version -m "$gobin/$1" 2>/dev/null | awk '$1 == "mod" {print $3; exit}'; }
+need=0
+for pair in gonb:github.com/janpfeifer/gonb goimports:golang.org/x/tools gopls:golang.org/x/tools/gopls; do
+  bin=${pair%%:*} mod=${pair#*:}
+  want=$(want_version "$mod") || die "go.mod does not pin $mod; restore go.mod's tool directives"
+  have=$(have_version "$bin" || true)
+  if [[ "$have" != "$want" ]]; then
+    echo "$bin: ${have:-missing} in $gobin, want $want"
+    need=1
+  fi
+done
+if [[ $need == 1 ]]; then
+  echo "go install tool   (GoNB, goimports and gopls as pinned in go.mod, into $gobin)"
+  GOBIN=$gobin go install tool || die "go install tool failed; check the network or GOPROXY (the pinned modules come from the Go module proxy)"
+fi
+
+# One kernel spec per template, with absolute paths.
+gopath_dirs="$gobin:$(go env GOROOT)/bin"
+logo="$(go list -m -f '{{.Dir}}' github.com/janpfeifer/gonb)/internal/kernel/Go_gopher_favicon.svg"
+for tmpl in "$project"/kernels/gonb-lesson-*/kernel.json; do
+  name=$(basename "$(dirname "$tmpl")")
+  dir=$data/kernels/$name
+  mkdir -p "$dir" || die "cannot create $dir; pick --user, or run with the rights to write there"
+  sed -e "s|@GONB@|$gobin/gonb|g" -e "s|@PROJECT@|$project|g" -e "s|@PATH@|$gopath_dirs|g" "$tmpl" >"$dir/kernel.json.tmp"
+  mv "$dir/kernel.json.tmp" "$dir/kernel.json"
+  [[ -f "$logo" ]] && cp -f "$logo" "$dir/logo-svg.svg" && chmod u+w "$dir/logo-svg.svg"
+  echo "installed kernel $name in $dir"
+done
+
+# Pre-build what the pure-Go kernel's cells import, with the kernel's settings, so the first cell
+# only links (the Go build cache is keyed by GOEXPERIMENT and build tags).
+if [[ $prebuild == 1 ]]; then
+  echo "pre-building ./lesson for the pure-Go kernel (GOEXPERIMENT=simd, -tags=noxla)…"
+  GOEXPERIMENT=simd GOFLAGS=-tags=noxla go build ./lesson || die "building ./lesson failed; run: GOEXPERIMENT=simd GOFLAGS=-tags=noxla go build ./lesson"
+fi
+echo "done: open a notebook and pick the kernel \"Go lesson (GoNB, pure Go)\" (or the XLA ones, see kernels/README.md)"
