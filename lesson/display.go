@@ -1,0 +1,100 @@
+package lesson
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"html"
+	"image"
+	"image/png"
+	"strings"
+
+	"github.com/janpfeifer/gonb/gonbui"
+)
+
+// InNotebook reports whether the program runs as a cell of a GoNB notebook,
+// where the Show… functions display their values. Outside a notebook they do
+// nothing.
+func InNotebook() bool { return gonbui.IsNotebook }
+
+// ShowHTML displays html as the output of the running notebook cell.
+// It does nothing outside a notebook.
+func ShowHTML(html string) {
+	if InNotebook() {
+		gonbui.DisplayHTML(html)
+	}
+}
+
+// ShowSVG displays an SVG document inline (as HTML, so it is kept in the
+// saved notebook and renders offline). It does nothing outside a notebook.
+func ShowSVG(svg string) {
+	ShowHTML("<div>" + svg + "</div>")
+}
+
+// ShowImage displays img as a PNG (an image/png output, kept in the saved
+// notebook). It does nothing outside a notebook.
+func ShowImage(img image.Image) {
+	if !InNotebook() {
+		return
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		fmt.Println("lesson: ShowImage:", err)
+		return
+	}
+	gonbui.DisplayPng(b.Bytes())
+}
+
+// ShowImages displays images side by side, each with the caption of the same
+// index (captions may be nil or shorter). It does nothing outside a notebook.
+func ShowImages(captions []string, images ...image.Image) {
+	if !InNotebook() {
+		return
+	}
+	h, err := imagesHTML(captions, images)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ShowHTML(h)
+}
+
+// ShowSummary displays the summary table of cfg (see [Summary] and
+// [Table.HTML]). It does nothing outside a notebook.
+func ShowSummary(cfg Config) {
+	ShowHTML(Summary(cfg).HTML())
+}
+
+// pngDataURI encodes img as a PNG data URI for an <img src>.
+func pngDataURI(img image.Image) (string, error) {
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return "", fmt.Errorf("lesson: encoding PNG: %w", err)
+	}
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes()), nil
+}
+
+// imagesHTML lays images out in a wrapping row of captioned figures. Images
+// narrower than 200 pixels are drawn at an integer zoom, without smoothing.
+func imagesHTML(captions []string, images []image.Image) (string, error) {
+	var b strings.Builder
+	b.WriteString(`<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:flex-end">`)
+	for i, img := range images {
+		uri, err := pngDataURI(img)
+		if err != nil {
+			return "", err
+		}
+		w := img.Bounds().Dx()
+		zoom := max(1, 200/max(w, 1))
+		if w >= 84 || len(images) > 8 {
+			zoom = max(1, 84/max(w, 1))
+		}
+		fmt.Fprintf(&b, `<figure style="margin:0;text-align:center"><img src="%s" width="%d" style="image-rendering:pixelated">`, uri, w*zoom)
+		if i < len(captions) {
+			fmt.Fprintf(&b, `<figcaption style="font-size:small">%s</figcaption>`, html.EscapeString(captions[i]))
+		}
+		b.WriteString("</figure>")
+	}
+	b.WriteString("</div>")
+	return b.String(), nil
+}

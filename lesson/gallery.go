@@ -1,0 +1,138 @@
+package lesson
+
+import (
+	"fmt"
+	"html"
+	"image"
+	"strings"
+)
+
+// Gallery returns an HTML gallery of the images of d, each captioned with
+// the caption of the same index, or with its class name when captions is
+// nil. Pick the images first with [Data.Head] or [Data.Select].
+func Gallery(d *Data, captions []string) (string, error) {
+	if d == nil || d.Len() == 0 {
+		return "", fmt.Errorf("lesson: Gallery: no images; pass e.g. test.Head(10)")
+	}
+	if captions == nil {
+		names := ClassNames()
+		for i := range d.Len() {
+			captions = append(captions, names[d.Label(i)])
+		}
+	}
+	images := make([]image.Image, d.Len())
+	for i := range images {
+		images[i] = d.Image(i)
+	}
+	return imagesHTML(captions, images)
+}
+
+// ShowGallery displays [Gallery] of d with its class names. It does nothing
+// outside a notebook.
+func ShowGallery(d *Data) {
+	if !InNotebook() {
+		return
+	}
+	h, err := Gallery(d, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ShowHTML(h)
+}
+
+// MisclassifiedGallery returns an HTML gallery of up to n images of d whose
+// predicted class (one per image, from [Model.Classify]) is wrong, each
+// captioned "true → predicted".
+func MisclassifiedGallery(d *Data, predicted []int, n int) (string, error) {
+	if len(predicted) != d.Len() {
+		return "", fmt.Errorf("lesson: MisclassifiedGallery: %d predictions for %d images; pass m.Classify(d)", len(predicted), d.Len())
+	}
+	names := ClassNames()
+	var idx []int
+	var captions []string
+	for i, p := range predicted {
+		if len(idx) == n {
+			break
+		}
+		if p != d.Label(i) && p >= 0 && p < NumClasses {
+			idx = append(idx, i)
+			captions = append(captions, names[d.Label(i)]+" → "+names[p])
+		}
+	}
+	if len(idx) == 0 {
+		return "<p>no misclassified images</p>", nil
+	}
+	return Gallery(d.Select(idx), captions)
+}
+
+// Confusion counts, for every true class (row) and predicted class (column),
+// the images of a data set: Confusion[3][6] is the number of dresses taken
+// for shirts. The diagonal holds the right answers.
+type Confusion [NumClasses][NumClasses]int
+
+// NewConfusion builds the confusion matrix of the predictions (one per image
+// of d, from [Model.Classify]).
+func NewConfusion(d *Data, predicted []int) (Confusion, error) {
+	var c Confusion
+	if len(predicted) != d.Len() {
+		return c, fmt.Errorf("lesson: NewConfusion: %d predictions for %d images; pass m.Classify(d)", len(predicted), d.Len())
+	}
+	for i, p := range predicted {
+		if p < 0 || p >= NumClasses {
+			return c, fmt.Errorf("lesson: NewConfusion: prediction %d of image %d is not a class 0..9", p, i)
+		}
+		c[d.Label(i)][p]++
+	}
+	return c, nil
+}
+
+// HTML renders the matrix as a table, rows the true classes and columns the
+// predicted ones, each cell shaded by its share of its row.
+func (c Confusion) HTML() string {
+	names := ClassNames()
+	var b strings.Builder
+	b.WriteString("<table style=\"font-size:small\">\n<tr><th>true ↓ predicted →</th>")
+	for _, n := range names {
+		fmt.Fprintf(&b, "<th>%s</th>", html.EscapeString(n))
+	}
+	b.WriteString("</tr>\n")
+	for r, row := range c {
+		total := 0
+		for _, v := range row {
+			total += v
+		}
+		fmt.Fprintf(&b, "<tr><th style=\"text-align:left\">%s</th>", html.EscapeString(names[r]))
+		for col, v := range row {
+			share := 0.0
+			if total > 0 {
+				share = float64(v) / float64(total)
+			}
+			hue := 210 // blue on the diagonal, red elsewhere
+			if col != r {
+				hue = 0
+			}
+			fmt.Fprintf(&b, "<td style=\"text-align:right;background:hsla(%d,70%%,50%%,%.2f)\">%d</td>", hue, share, v)
+		}
+		b.WriteString("</tr>\n")
+	}
+	b.WriteString("</table>\n")
+	return b.String()
+}
+
+// Accuracy returns the share of images on the diagonal.
+func (c Confusion) Accuracy() float64 {
+	right, total := 0, 0
+	for r, row := range c {
+		for col, v := range row {
+			total += v
+			if r == col {
+				right += v
+			}
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return float64(right) / float64(total)
+}
