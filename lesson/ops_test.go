@@ -1,0 +1,244 @@
+package lesson
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// tolerance for float32 results computed in a different order.
+var approx = cmpopts.EquateApprox(1e-4, 1e-5)
+
+// randomTensor returns a tensor of the given shape with values uniform in
+// [-1, 1): ties (equal values in a pooling window) and exact zeros (where
+// relu's gradient is undefined) have probability ~0.
+func randomTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = 2*rng.Float32() - 1
+	}
+	return tensors.FromFlatDataAndDimensions(v, dims...)
+}
+
+// run executes fn on the go backend and returns its outputs' values.
+func run(t *testing.T, backend compute.Backend, fn func(inputs []*graph.Node) []*graph.Node, inputs ...*tensors.Tensor) [][]float32 {
+	t.Helper()
+	var outs [][]float32
+	err := catch("test graph", func() {
+		exec := graph.MustNewExec(backend, fn)
+		defer exec.Finalize()
+		args := make([]any, len(inputs))
+		for i, in := range inputs {
+			args[i] = in
+		}
+		for _, o := range exec.MustExec(args...) {
+			outs = append(outs, tensors.MustCopyFlatData[float32](o))
+			o.MustFinalizeAll()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outs
+}
+
+// weighted returns sum(y · r), a scalar whose gradient w.r.t. y is r: a
+// random "upstream gradient" that checks every element of the gradients.
+func weighted(y *graph.Node, seed uint64) *graph.Node {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	r := randomTensor(rng, y.Shape().Dimensions...)
+	return graph.ReduceAllSum(graph.Mul(y, graph.Const(y.Graph(), r)))
+}
+
+// TestConvMatchesBuiltin checks that the fast convolution (and the
+// conv+pool block's conv output) equal GoMLX's Convolve + bias + relu,
+// values and gradients w.r.t. the input, the kernel and the bias.
+func TestConvMatchesBuiltin(t *testing.T) {
+	tests := []struct {
+		name                   string
+		reason                 string
+		batch, h, w, cin, cout int
+	}{
+		{"one channel", "cin = 1 builds the patches channels-first, [9, M], as the first layer does", 2, 8, 7, 1, 4},
+		{"many channels", "cin > 1 builds [M, 9·cin] patches ordered (dy, dx, c), as the second layer does", 2, 7, 6, 3, 5},
+		{"seed first layer", "the lesson's first layer: 28×28×1 → 26×26×64", 1, 28, 28, 1, 64},
+		{"seed second layer", "the lesson's second layer: 13×13×64 → 11×11×64", 1, 13, 13, 64, 64},
+	}
+	backend := testBackend(t)
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(i), 1))
+			x := randomTensor(rng, tc.batch, tc.h, tc.w, tc.cin)
+			kernel := randomTensor(rng, 3, 3, tc.cin, tc.cout)
+			bias := randomTensor(rng, tc.cout)
+			results := map[string][][]float32{}
+			for _, f := range []Formulation{Builtin, Im2Col} {
+				results[f.String()] = run(t, backend, func(in []*graph.Node) []*graph.Node {
+					y := conv3x3(f, in[0], in[1], in[2])
+					grads := graph.Gradient(weighted(y, 3), in...)
+					return append([]*graph.Node{y}, grads...)
+				}, x, kernel, bias)
+			}
+			for j, what := range []string{"output", "gradient w.r.t. x", "gradient w.r.t. kernel", "gradient w.r.t. bias"} {
+				if diff := cmp.Diff(results["builtin"][j], results["im2col"][j], approx); diff != "" {
+					t.Errorf("%s (%s): %s mismatch (-builtin +im2col):\n%s", tc.name, tc.reason, what, diff)
+				}
+			}
+		})
+	}
+}
+
+// referencePool computes the 2×2 max-pool of x [batch, h, w, c] in plain
+// Go, and the gradient of sum(pool · r) w.r.t. x: r at each window's
+// maximum, 0 elsewhere (no ties in random data).
+func referencePool(x, r []float32, batch, h, w, c int) (pool, grad []float32) {
+	oh, ow := h/2, w/2
+	pool = make([]float32, batch*oh*ow*c)
+	grad = make([]float32, len(x))
+	at := func(b, i, j, k int) int { return ((b*h+i)*w+j)*c + k }
+	for b := range batch {
+		for i := range oh {
+			for j := range ow {
+				for k := range c {
+					best := at(b, 2*i, 2*j, k)
+					for _, d := range [][2]int{{0, 1}, {1, 0}, {1, 1}} {
+						if idx := at(b, 2*i+d[0], 2*j+d[1], k); x[idx] > x[best] {
+							best = idx
+						}
+					}
+					o := ((b*oh+i)*ow+j)*c + k
+					pool[o] = x[best]
+					grad[best] += r[o]
+				}
+			}
+		}
+	}
+	return pool, grad
+}
+
+// TestPoolMatchesReference checks the fast max-pool's values against
+// GoMLX's MaxPool, and its gradient against a plain-Go reference (GoMLX's
+// MaxPool has no gradient on the go backend).
+func TestPoolMatchesReference(t *testing.T) {
+	tests := []struct {
+		name           string
+		reason         string
+		batch, h, w, c int
+	}{
+		{"even", "26×26 → 13×13, as after the first convolution", 2, 6, 8, 3},
+		{"odd", "11×11 → 5×5 drops the last row and column, as Keras does", 2, 7, 5, 2},
+		{"seed second pool", "the lesson's 11×11×64 → 5×5×64", 1, 11, 11, 64},
+	}
+	backend := testBackend(t)
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(i), 2))
+			x := randomTensor(rng, tc.batch, tc.h, tc.w, tc.c)
+			r := randomTensor(rng, tc.batch, tc.h/2, tc.w/2, tc.c)
+			xs, rs := tensors.MustCopyFlatData[float32](x), tensors.MustCopyFlatData[float32](r)
+			wantPool, wantGrad := referencePool(xs, rs, tc.batch, tc.h, tc.w, tc.c)
+			builtin := run(t, backend, func(in []*graph.Node) []*graph.Node {
+				return []*graph.Node{maxPool2x2(Builtin, in[0])}
+			}, x)
+			fast := run(t, backend, func(in []*graph.Node) []*graph.Node {
+				y := maxPool2x2(Im2Col, in[0])
+				loss := graph.ReduceAllSum(graph.Mul(y, in[1]))
+				return []*graph.Node{y, graph.Gradient(loss, in[0])[0]}
+			}, x, r)
+			if diff := cmp.Diff(wantPool, builtin[0]); diff != "" {
+				t.Errorf("%s: reference pool disagrees with GoMLX's MaxPool (-reference +builtin):\n%s", tc.reason, diff)
+			}
+			if diff := cmp.Diff(wantPool, fast[0]); diff != "" {
+				t.Errorf("%s: output mismatch (-want +got):\n%s", tc.reason, diff)
+			}
+			if diff := cmp.Diff(wantGrad, fast[1]); diff != "" {
+				t.Errorf("%s: gradient w.r.t. x mismatch (-want +got):\n%s", tc.reason, diff)
+			}
+		})
+	}
+}
+
+// TestConvPoolMatchesBuiltin checks the fused conv + max-pool block, which
+// pools before the bias and relu, against GoMLX's Convolve, bias, relu and
+// MaxPool; its gradients against the built-in convolution's gradients
+// given the reference max-pool gradient as upstream gradient.
+func TestConvPoolMatchesBuiltin(t *testing.T) {
+	tests := []struct {
+		name                   string
+		reason                 string
+		batch, h, w, cin, cout int
+	}{
+		{"first layer", "one input channel, even 6×6 map", 2, 8, 8, 1, 3},
+		{"second layer", "several input channels, odd 5×5 map whose last row and column are dropped", 2, 7, 7, 4, 3},
+	}
+	backend := testBackend(t)
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(i), 3))
+			x := randomTensor(rng, tc.batch, tc.h, tc.w, tc.cin)
+			kernel := randomTensor(rng, 3, 3, tc.cin, tc.cout)
+			bias := randomTensor(rng, tc.cout)
+			oh, ow := tc.h-2, tc.w-2
+			r := randomTensor(rng, tc.batch, oh/2, ow/2, tc.cout)
+
+			fast := run(t, backend, func(in []*graph.Node) []*graph.Node {
+				conv, pool := convPool3x3(Im2Col, in[0], in[1], in[2])
+				loss := graph.ReduceAllSum(graph.Mul(pool, in[3]))
+				return append([]*graph.Node{conv, pool}, graph.Gradient(loss, in[:3]...)...)
+			}, x, kernel, bias, r)
+
+			// Reference: the built-in conv's output, the plain-Go pool of it,
+			// and the built-in conv's gradients for the pool's upstream gradient.
+			conv := run(t, backend, func(in []*graph.Node) []*graph.Node {
+				return []*graph.Node{conv3x3(Builtin, in[0], in[1], in[2])}
+			}, x, kernel, bias)[0]
+			wantPool, dConv := referencePool(conv, tensors.MustCopyFlatData[float32](r), tc.batch, oh, ow, tc.cout)
+			grads := run(t, backend, func(in []*graph.Node) []*graph.Node {
+				y := conv3x3(Builtin, in[0], in[1], in[2])
+				return graph.Gradient(graph.ReduceAllSum(graph.Mul(y, in[3])), in[:3]...)
+			}, x, kernel, bias, tensors.FromFlatDataAndDimensions(dConv, tc.batch, oh, ow, tc.cout))
+
+			want := append([][]float32{conv, wantPool}, grads...)
+			for j, what := range []string{"conv output", "pool output", "gradient w.r.t. x", "gradient w.r.t. kernel", "gradient w.r.t. bias"} {
+				if diff := cmp.Diff(want[j], fast[j], approx); diff != "" {
+					t.Errorf("%s (%s): %s mismatch (-builtin +im2col):\n%s", tc.name, tc.reason, what, diff)
+				}
+			}
+		})
+	}
+}
+
+// TestModelFormulationsAgree checks that the whole network gives the same
+// activations with either formulation on the same weights.
+func TestModelFormulationsAgree(t *testing.T) {
+	m, err := NewModel(testBackend(t), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(4, 4))
+	d := &Data{Pixels: make([]uint8, 3*ImageSize*ImageSize), Labels: make([]uint8, 3)}
+	for i := range d.Pixels {
+		d.Pixels[i] = uint8(rng.Uint32())
+	}
+	got := map[Formulation][]Tensor{}
+	for _, f := range []Formulation{Builtin, Im2Col} {
+		m.SetFormulation(f)
+		if got[f], err = m.Activations(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, name := range m.LayerNames() {
+		if diff := cmp.Diff(got[Builtin][i], got[Im2Col][i], approx); diff != "" {
+			t.Errorf("layer %s: activations mismatch (-builtin +im2col):\n%s", name, diff)
+		}
+	}
+}
