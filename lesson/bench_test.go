@@ -1,0 +1,99 @@
+package lesson
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gomlx/compute/gobackend"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/loss"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+)
+
+// syntheticData returns n random images with random labels.
+func syntheticData(n int, seed uint64) *Data {
+	rng := rand.New(rand.NewPCG(seed, 0))
+	d := &Data{Pixels: make([]uint8, n*ImageSize*ImageSize), Labels: make([]uint8, n)}
+	for i := range d.Pixels {
+		d.Pixels[i] = uint8(rng.IntN(256))
+	}
+	for i := range d.Labels {
+		d.Labels[i] = uint8(rng.IntN(NumClasses))
+	}
+	return d
+}
+
+// benchTrainStep measures one training step (forward, gradients and Adam)
+// of the default model on the go backend, on batches of the given size. The
+// step is built as Model.Train builds it. Besides img/s it reports the CPU
+// time per image, which is steadier than wall time on a shared machine.
+func benchTrainStep(b *testing.B, f Formulation, batchSize int) {
+	m, err := NewModel(gobackend.GetBackend(), Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.SetFormulation(f)
+	opt := optimizer.Adam().LearningRate(1e-3).Done()
+	step := model.MustNewExec(m.backend, m.store, func(scope *model.Scope, x, y *graph.Node) (*graph.Node, *graph.Node) {
+		g := x.Graph()
+		m.store.SetTraining(g, true)
+		layers := m.layerOutputs(scope, x)
+		logits := layers[len(layers)-1]
+		lossValue := graph.ReduceAllMean(loss.SparseCategoricalCrossEntropyLogits([]*graph.Node{y}, []*graph.Node{logits}))
+		opt.UpdateGraph(scope, g, lossValue)
+		return lossValue, countCorrect(logits, y)
+	})
+	defer step.Finalize()
+	d := syntheticData(batchSize, 1)
+	idx := make([]int, batchSize)
+	for i := range idx {
+		idx[i] = i
+	}
+	images, labels := gatherImages(d, idx), gatherLabels(d, idx)
+	run := func() {
+		l, c := step.MustExec2(images, labels)
+		_ = tensors.ToScalar[float32](l)
+		l.MustFinalizeAll()
+		c.MustFinalizeAll()
+	}
+	run() // compile
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for b.Loop() {
+		run()
+	}
+	b.ReportMetric(float64(b.N*batchSize)/b.Elapsed().Seconds(), "img/s")
+	// CPU time per image is steadier than wall time on a shared machine.
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N*batchSize), "cpu-µs/img")
+}
+
+// BenchmarkTrainStep measures the training step per formulation and batch
+// size. The built-in formulation is measured at batch 32 only: it takes
+// seconds per step. Run with GOEXPERIMENT=simd (and -tags noxla to build
+// faster), e.g.
+//
+//	GOEXPERIMENT=simd go test -tags noxla -run '^$' -bench TrainStep -benchtime 20x ./lesson
+func BenchmarkTrainStep(b *testing.B) {
+	for _, f := range []Formulation{Im2Col, Builtin} {
+		for _, batch := range []int{32, 128} {
+			if f == Builtin && batch > 32 {
+				continue
+			}
+			b.Run(fmt.Sprintf("%s/batch=%d", f, batch), func(b *testing.B) { benchTrainStep(b, f, batch) })
+		}
+	}
+}
+
+// cpuTime returns the user and system CPU time used by this process.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
