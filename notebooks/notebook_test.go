@@ -1,0 +1,208 @@
+// Package notebooks holds the lesson's Jupyter notebooks and the tests that
+// execute them headless with the project's GoNB kernel.
+package notebooks
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// kernel is the kernel spec the notebook is executed with; kernels/install.sh installs it.
+const kernel = "gonb-lesson-go"
+
+// setupHint says how to install what the tests need.
+const setupHint = "install Jupyter with: sudo apt-get install -y jupyter-nbconvert jupyter-notebook python3-ipykernel python3-jupyter-kernel-test; then the kernel with: kernels/install.sh --user"
+
+// jupyter returns the jupyter command to use, Debian's first (a pyenv or venv
+// python3 earlier on PATH usually lacks nbconvert), or fails the test.
+func jupyter(t *testing.T) string {
+	t.Helper()
+	for _, c := range []string{"/usr/bin/jupyter", "jupyter"} {
+		if p, err := exec.LookPath(c); err == nil {
+			if exec.Command(p, "nbconvert", "--version").Run() == nil {
+				return p
+			}
+		}
+	}
+	t.Fatalf("jupyter nbconvert not found; %s", setupHint)
+	return ""
+}
+
+// checkKernel fails the test unless the kernel spec is installed and points
+// at an existing GoNB binary.
+func checkKernel(t *testing.T, jupyterPath string) {
+	t.Helper()
+	out, err := exec.Command(jupyterPath, "--paths", "--json").Output()
+	if err != nil {
+		t.Fatalf("jupyter --paths: %v; %s", err, setupHint)
+	}
+	var paths struct{ Data []string }
+	if err := json.Unmarshal(out, &paths); err != nil {
+		t.Fatalf("jupyter --paths --json: %v", err)
+	}
+	for _, dir := range paths.Data {
+		blob, err := os.ReadFile(filepath.Join(dir, "kernels", kernel, "kernel.json"))
+		if err != nil {
+			continue
+		}
+		var spec struct{ Argv []string }
+		if err := json.Unmarshal(blob, &spec); err != nil || len(spec.Argv) == 0 {
+			t.Fatalf("%s/kernels/%s/kernel.json is not a kernel spec (%v); reinstall it with kernels/install.sh --user", dir, kernel, err)
+		}
+		if _, err := os.Stat(spec.Argv[0]); err != nil {
+			t.Fatalf("kernel %s runs %s, which is missing (%v); reinstall with kernels/install.sh --user", kernel, spec.Argv[0], err)
+		}
+		return
+	}
+	t.Fatalf("Jupyter kernel %q is not installed in any of %q; run kernels/install.sh --user", kernel, paths.Data)
+}
+
+// notebook is the part of an .ipynb file the test reads.
+type notebook struct {
+	Cells []struct {
+		CellType string          `json:"cell_type"`
+		Source   json.RawMessage `json:"source"`
+		Outputs  []struct {
+			OutputType string                     `json:"output_type"`
+			Name       string                     `json:"name"`
+			Text       json.RawMessage            `json:"text"`
+			Data       map[string]json.RawMessage `json:"data"`
+			EName      string                     `json:"ename"`
+			EValue     string                     `json:"evalue"`
+		} `json:"outputs"`
+	} `json:"cells"`
+}
+
+// text joins an nbformat multiline string (a string or a list of strings).
+func text(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var lines []string
+	_ = json.Unmarshal(raw, &lines)
+	return strings.Join(lines, "")
+}
+
+// TestNotebookExecutes runs notebooks/03_convolution.ipynb with the project's
+// kernel on the real data, with small settings (1 epoch on 2,000 images; set
+// LESSON_EPOCHS and LESSON_TRAIN_SIZE to change them), and checks its outputs.
+func TestNotebookExecutes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("executes the notebook (minutes); run without -short")
+	}
+	jup := jupyter(t)
+	checkKernel(t, jup)
+	out := t.TempDir()
+	cmd := exec.Command(jup, "nbconvert", "--to", "notebook", "--execute",
+		"--ExecutePreprocessor.kernel_name="+kernel, "--ExecutePreprocessor.timeout=900",
+		"--output-dir", out, "--output", "executed.ipynb", "03_convolution.ipynb")
+	cmd.Env = append(os.Environ(), "LESSON_CHECKPOINT_DIR="+filepath.Join(out, "checkpoints"))
+	for name, def := range map[string]string{"LESSON_EPOCHS": "1", "LESSON_TRAIN_SIZE": "2000", "GOMLX_BACKEND": "go"} {
+		if os.Getenv(name) == "" {
+			cmd.Env = append(cmd.Env, name+"="+def)
+		}
+	}
+	start := time.Now()
+	log, err := cmd.CombinedOutput()
+	t.Logf("nbconvert --execute took %s", time.Since(start).Round(time.Second))
+	if err != nil {
+		t.Fatalf("executing the notebook failed: %v\n%s", err, tail(string(log), 4000))
+	}
+	blob, err := os.ReadFile(filepath.Join(out, "executed.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nb notebook
+	if err := json.Unmarshal(blob, &nb); err != nil {
+		t.Fatalf("executed notebook: %v", err)
+	}
+
+	var stdout strings.Builder
+	var html, pngs int
+	for i, c := range nb.Cells {
+		for _, o := range c.Outputs {
+			switch {
+			case o.OutputType == "error":
+				t.Errorf("cell %d: error output %s: %s", i, o.EName, o.EValue)
+			case o.OutputType == "stream" && o.Name == "stderr":
+				t.Errorf("cell %d wrote to stderr: %s", i, tail(text(o.Text), 2000))
+			case o.OutputType == "stream":
+				stdout.WriteString(text(o.Text))
+			}
+			if _, ok := o.Data["image/png"]; ok {
+				pngs++
+			}
+			if h, ok := o.Data["text/html"]; ok {
+				html++
+				s := text(h)
+				if strings.Contains(s, "<svg") {
+					pngs++ // an inline SVG chart counts as a picture too
+				}
+				stdout.WriteString(s)
+			}
+		}
+	}
+	all := stdout.String()
+	for _, c := range []struct{ what, re, reason string }{
+		{"summary total", `243,786`, "the summary table of the seed model"},
+		{"activation shapes", `pred\[0\]\.shape = \[1 26 26 64\]`, "the activation model's first output"},
+		{"seven outputs", `len\(pred\) = 7`, "the activation model has seven outputs"},
+		{"shift table", `shifted \d+ px`, "the dense-vs-CNN comparison on shifted images"},
+		{"test accuracy", `test accuracy: 0\.\d{4}`, "the test accuracy line"},
+	} {
+		if !regexp.MustCompile(c.re).MatchString(all) {
+			t.Errorf("no %s (%s) in the executed notebook's output: want a match for %q", c.what, c.reason, c.re)
+		}
+	}
+	if pngs == 0 {
+		t.Errorf("no image/png or SVG output in the executed notebook; want the filter grids and the chart")
+	}
+	m := regexp.MustCompile(`test accuracy: (0\.\d{4})`).FindAllStringSubmatch(all, -1)
+	if len(m) > 0 {
+		t.Logf("%d pictures, %d HTML outputs; %s", pngs, html, m[len(m)-1][0])
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}
+
+// TestKernelProtocol runs kernels/test_kernel.py (Debian's
+// python3-jupyter-kernel-test) against the installed kernel spec: it checks
+// execution, stdout, stderr and error reporting.
+func TestKernelProtocol(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the kernel; run without -short")
+	}
+	jup := jupyter(t)
+	checkKernel(t, jup)
+	python := "/usr/bin/python3"
+	if _, err := os.Stat(python); err != nil {
+		python = "python3"
+	}
+	if err := exec.Command(python, "-c", "import jupyter_kernel_test").Run(); err != nil {
+		t.Fatalf("%s cannot import jupyter_kernel_test (%v); %s", python, err, setupHint)
+	}
+	cmd := exec.Command(python, filepath.Join("..", "kernels", "test_kernel.py"), "-v")
+	cmd.Env = append(os.Environ(), "LESSON_KERNEL="+kernel)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("kernels/test_kernel.py failed: %v\n%s", err, tail(string(out), 6000))
+	}
+	t.Log(lastLines(string(out), 3))
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
