@@ -39,17 +39,21 @@ func (f Formulation) String() string {
 // backend (whose element-wise ops, slices and transposes are scalar loops,
 // and whose only vectorised op is the matrix product):
 //
-//   - The convolution is zᵀ = kernelᵀ · patchesᵀ, giving channels-first
-//     [cout, batch, h, w]. In this orientation the go backend computes the
-//     kernel's gradient as a plain matrix product; patches · kernel (the
-//     obvious way) makes it transpose both the patches and the incoming
-//     gradient first, which cost a fifth of the training step.
-//   - With one input channel the patches are built channels-first, [9, M],
-//     from 9 slices of whole image rows.
+//   - Convolutions run channels-first, [c, batch, h, w]: the patches are
+//     9 slices concatenated along the first axis, [9·cin, M], and the
+//     convolution is zᵀ = kernelᵀ · patches. In this orientation the go
+//     backend computes the kernel's gradient as a plain matrix product;
+//     patches · kernel (the obvious way) makes it transpose the patches and
+//     the incoming gradient first, which cost a fifth of the training step.
+//   - The gradient w.r.t. a convolution's input is the full convolution
+//     of the output's gradient with the flipped kernel (see convT), not the
+//     patches' gradient scattered back by 9 pads and 8 additions, which the
+//     go backend runs element by element in this layout.
+//   - A block's output stays channels-first for the next block (see
+//     convBlocks); only the Keras-ordered outputs are transposed.
 //   - Max-pooling comes before the bias and relu, which is exact (max
 //     commutes with adding a per-channel constant and with relu) and leaves
-//     4× fewer values for them; the pool runs channels-first, before the
-//     transpose back to [batch, h, w, c].
+//     4× fewer values for them.
 //   - Relu is Where(z > 0, z, 0), whose gradient is one Where; GoMLX's
 //     Max(z, 0) builds its gradient from four Sign and arithmetic ops.
 //   - The max-pool's gradient is one Equal and one Where (see windowMax),
@@ -64,7 +68,7 @@ func conv3x3(f Formulation, x, kernel, bias *graph.Node) *graph.Node {
 		y = graph.Add(y, graph.ExpandLeftToRank(bias, y.Rank()))
 		return activation.Relu(y)
 	}
-	zT := convT(x, kernel)
+	zT := convT(channelsFirst(x), kernel)
 	return channelsLast(relu(graph.Add(zT, channelBias(bias))))
 }
 
@@ -78,67 +82,96 @@ func maxPool2x2(f Formulation, x *graph.Node) *graph.Node {
 	return pool2x2(x, 1, 2)
 }
 
-// convPool3x3 computes a Conv2D layer (conv3x3) and the 2×2 max-pool that
-// follows it (maxPool2x2), returning both outputs. Unless f is Builtin the
-// pool is computed from the convolution before its bias and relu; the conv
-// output is then only computed when used (e.g. by [Model.Activations]).
-func convPool3x3(f Formulation, x, kernel, bias *graph.Node) (conv, pool *graph.Node) {
-	if f == Builtin {
-		conv = conv3x3(f, x, kernel, bias)
-		return conv, maxPool2x2(f, conv)
+// convBlocks builds the Conv2D + MaxPooling2D blocks of one graph. It
+// remembers the channels-first twin of each block's output, so that the
+// next block starts from it instead of transposing the output back.
+type convBlocks struct {
+	f             Formulation
+	channelsFirst map[*graph.Node]*graph.Node // [batch, h, w, c] output → the same values as [c, batch, h, w]
+}
+
+func newConvBlocks(f Formulation) *convBlocks {
+	return &convBlocks{f: f, channelsFirst: map[*graph.Node]*graph.Node{}}
+}
+
+// convPool computes a Conv2D layer (conv3x3) and the 2×2 max-pool that
+// follows it (maxPool2x2), returning both outputs, [batch, h, w, c]. Unless
+// the formulation is Builtin, the conv output is only computed when used
+// (e.g. by [Model.Activations]), since the pool is computed from the
+// convolution before its bias and relu.
+func (cb *convBlocks) convPool(x, kernel, bias *graph.Node) (conv, pool *graph.Node) {
+	if cb.f == Builtin {
+		conv = conv3x3(cb.f, x, kernel, bias)
+		return conv, maxPool2x2(cb.f, conv)
 	}
-	zT := convT(x, kernel)
+	xT := cb.channelsFirst[x]
+	if xT == nil {
+		xT = channelsFirst(x)
+	}
+	zT := convT(xT, kernel)
 	b := channelBias(bias)
 	conv = channelsLast(relu(graph.Add(zT, b)))
-	pool = channelsLast(relu(graph.Add(pool2x2(zT, 2, 3), b)))
+	poolT := relu(graph.Add(pool2x2(zT, 2, 3), b))
+	pool = channelsLast(poolT)
+	cb.channelsFirst[pool] = poolT
 	return conv, pool
 }
 
-// convT is the 3×3 convolution of x [batch, h, w, cin] with kernel [3, 3,
-// cin, cout], without bias, channels-first: [cout, batch, h-2, w-2].
-func convT(x, kernel *graph.Node) *graph.Node {
-	xd := x.Shape().Dimensions
-	batch, h, w, cin := xd[0], xd[1]-2, xd[2]-2, xd[3]
-	cout := kernel.Shape().Dimensions[3]
-	kernelT := graph.TransposeAllAxes(graph.Reshape(kernel, 9*cin, cout), 1, 0) // [cout, 9·cin], small
-	var zT *graph.Node
-	if cin == 1 {
-		// patchesᵀ [9, M]: zᵀ = kernelᵀ · patchesᵀ.
-		x3 := graph.Reshape(x, batch, xd[1], xd[2])
-		rows := make([]*graph.Node, 0, 9)
-		for dy := range 3 {
-			for dx := range 3 {
-				s := graph.Slice(x3, graph.AxisRange(), graph.AxisRange(dy, dy+h), graph.AxisRange(dx, dx+w))
-				rows = append(rows, graph.Reshape(s, 1, batch*h*w))
-			}
-		}
-		zT = graph.DotGeneral(kernelT, []int{1}, nil, graph.Concatenate(rows, 0), []int{0}, nil)
-	} else {
-		// patches [M, 9·cin]: zᵀ = kernelᵀ · patchesᵀ, contracting both last axes.
-		patches := graph.Reshape(im2col3x3(x), batch*h*w, 9*cin)
-		zT = graph.DotGeneral(kernelT, []int{1}, nil, patches, []int{1}, nil)
-	}
-	return graph.Reshape(zT, cout, batch, h, w)
+// convT is the 3×3 convolution, without bias, of xT [cin, batch, h, w]
+// with kernel [3, 3, cin, cout]; the result is [cout, batch, h-2, w-2].
+//
+// Its gradient w.r.t. xT is written as the "full" convolution of the
+// output's gradient with the flipped kernel (the same im2col and matrix
+// product); differentiating the patches instead would scatter them back
+// with 9 pads and 8 additions, which the go backend runs element by
+// element.
+func convT(xT, kernel *graph.Node) *graph.Node {
+	var dz *graph.Node // the gradient of the output, set during backpropagation
+	xT = graph.IdentityWithCustomGradient(xT, func(_, _ *graph.Node) *graph.Node {
+		// dx[c, b, i, j] = Σ kernel[dy, dx, c, o] · dz[o, b, i-dy, j-dx].
+		flipped := graph.TransposeAllAxes(graph.Reverse(kernel, 0, 1), 0, 1, 3, 2) // [3, 3, cout, cin]
+		padded := graph.Pad(dz, graph.ScalarZero(dz.Graph(), dz.DType()), graph.PadAxis{}, graph.PadAxis{}, graph.PadAxis{Start: 2, End: 2}, graph.PadAxis{Start: 2, End: 2})
+		return convTNoGrad(padded, flipped)
+	})
+	zT := convTNoGrad(xT, kernel)
+	return graph.IdentityWithCustomGradient(zT, func(_, v *graph.Node) *graph.Node {
+		dz = v
+		return v
+	})
 }
 
-// im2col3x3 gathers the 3×3 patches of x [batch, h, w, c] into
-// [batch, h-2, w-2, 9·c], ordered (dy, dx, c) like a [3, 3, c, cout] kernel
-// reshaped to [9·c, cout].
-func im2col3x3(x *graph.Node) *graph.Node {
-	dims := x.Shape().Dimensions
-	outH, outW := dims[1]-2, dims[2]-2
-	patches := make([]*graph.Node, 0, 9)
+// convTNoGrad is convT's computation: patches [9·cin, M], rows ordered
+// (dy, dx, c) like the kernel's, and zᵀ = kernelᵀ · patches.
+func convTNoGrad(xT, kernel *graph.Node) *graph.Node {
+	xd := xT.Shape().Dimensions
+	cin, batch, h, w := xd[0], xd[1], xd[2]-2, xd[3]-2
+	cout := kernel.Shape().Dimensions[3]
+	parts := make([]*graph.Node, 0, 9)
 	for dy := range 3 {
 		for dx := range 3 {
-			patches = append(patches, graph.Slice(x, graph.AxisRange(), graph.AxisRange(dy, dy+outH), graph.AxisRange(dx, dx+outW), graph.AxisRange()))
+			s := graph.Slice(xT, graph.AxisRange(), graph.AxisRange(), graph.AxisRange(dy, dy+h), graph.AxisRange(dx, dx+w))
+			parts = append(parts, graph.Reshape(s, cin, batch*h*w))
 		}
 	}
-	return graph.Concatenate(patches, -1)
+	patches := graph.Concatenate(parts, 0)
+	kernelT := graph.TransposeAllAxes(graph.Reshape(kernel, 9*cin, cout), 1, 0) // [cout, 9·cin], small
+	zT := graph.DotGeneral(kernelT, []int{1}, nil, patches, []int{0}, nil)
+	return graph.Reshape(zT, cout, batch, h, w)
 }
 
 // channelBias reshapes bias [c] to add to a channels-first [c, batch, h, w].
 func channelBias(bias *graph.Node) *graph.Node {
 	return graph.Reshape(bias, bias.Shape().Dimensions[0], 1, 1, 1)
+}
+
+// channelsFirst turns [batch, h, w, c] into [c, batch, h, w]; with one
+// channel that is only a reshape.
+func channelsFirst(x *graph.Node) *graph.Node {
+	d := x.Shape().Dimensions
+	if d[3] == 1 {
+		return graph.Reshape(x, 1, d[0], d[1], d[2])
+	}
+	return graph.TransposeAllAxes(x, 3, 0, 1, 2)
 }
 
 // channelsLast turns channels-first [c, batch, h, w] into [batch, h, w, c].
@@ -154,7 +187,7 @@ func relu(x *graph.Node) *graph.Node {
 }
 
 // pool2x2 is the 2×2, stride-2 max-pool of the two spatial axes hAxis and
-// hAxis+1 = wAxis of a rank-4 x, dropping an odd last row and column.
+// wAxis = hAxis+1 of a rank-4 x, dropping an odd last row and column.
 func pool2x2(x *graph.Node, hAxis, wAxis int) *graph.Node {
 	dims := x.Shape().Dimensions
 	outH, outW := dims[hAxis]/2, dims[wAxis]/2
@@ -178,36 +211,35 @@ func pool2x2(x *graph.Node, hAxis, wAxis int) *graph.Node {
 	return windowMax(graph.Reshape(x, split...), hAxis+1, wAxis+2)
 }
 
-// windowMax is graph.ReduceMax(x, axes...) over window axes of size 2, with
-// a cheaper gradient: the incoming gradient goes to the elements equal to
-// their window's maximum (to all of them on ties, as GoMLX's ReduceMax),
-// selected with one Equal and one Where instead of GoMLX's Sign ops.
+// windowMax is graph.ReduceMax(x, axes...) with a cheaper gradient: the
+// incoming gradient goes to the elements equal to their window's maximum
+// (to all of them on ties, as GoMLX's ReduceMax does), selected with one
+// Equal and one Where instead of GoMLX's chain of Sign ops.
 //
-// GoMLX's custom gradients apply to one node's input, so the gradient is
-// routed through a second path whose value is zero: t - StopGradient(t),
-// with t one element of each window (a cheap strided slice). Its custom
-// gradient ignores the slice's own gradient and uses the output's, which
-// reverse-mode differentiation has computed before, as the output depends
-// on t.
+// GoMLX's custom gradients replace the gradient of one node's input, so the
+// max is computed without gradient and x is connected to the output by a
+// path whose value is zero: t - StopGradient(t), with t one element of x.
+// The custom gradient on that path ignores what arrives through it and
+// uses the output's gradient, which reverse-mode differentiation computes
+// first, as the output depends on t.
 func windowMax(x *graph.Node, axes ...int) *graph.Node {
 	m := graph.ReduceMax(graph.StopGradient(x), axes...)
 	kept := x.Shape().Clone() // x's shape with the window axes of size 1
-	first := make([]graph.SliceAxisSpec, x.Rank())
-	for i := range first {
-		first[i] = graph.AxisRange()
-	}
 	for _, a := range axes {
 		kept.Dimensions[a] = 1
-		first[a] = graph.AxisElem(0)
+	}
+	one := make([]graph.SliceAxisSpec, x.Rank())
+	for i := range one {
+		one[i] = graph.AxisRange(0, 1)
 	}
 	var dOut *graph.Node // the gradient of the output, set during backpropagation
 	t := graph.Slice(graph.IdentityWithCustomGradient(x, func(x, _ *graph.Node) *graph.Node {
-		isMax := graph.Equal(x, graph.ReshapeWithShape(graph.StopGradient(m), kept))
+		isMax := graph.Equal(x, graph.ReshapeWithShape(m, kept))
 		d := graph.BroadcastToShape(graph.ReshapeWithShape(dOut, kept), x.Shape())
 		return graph.Where(isMax, d, graph.ScalarZero(x.Graph(), x.DType()))
-	}), first...)
-	t = graph.Reshape(t, m.Shape().Dimensions...)
-	y := graph.Add(m, graph.Sub(t, graph.StopGradient(t)))
+	}), one...)
+	zero := graph.Reshape(graph.Sub(t, graph.StopGradient(t)))
+	y := graph.Add(m, zero)
 	return graph.IdentityWithCustomGradient(y, func(_, v *graph.Node) *graph.Node {
 		dOut = v
 		return v

@@ -191,7 +191,7 @@ func TestConvPoolMatchesBuiltin(t *testing.T) {
 			r := randomTensor(rng, tc.batch, oh/2, ow/2, tc.cout)
 
 			fast := run(t, backend, func(in []*graph.Node) []*graph.Node {
-				conv, pool := convPool3x3(Im2Col, in[0], in[1], in[2])
+				conv, pool := newConvBlocks(Im2Col).convPool(in[0], in[1], in[2])
 				loss := graph.ReduceAllSum(graph.Mul(pool, in[3]))
 				return append([]*graph.Node{conv, pool}, graph.Gradient(loss, in[:3]...)...)
 			}, x, kernel, bias, r)
@@ -239,6 +239,36 @@ func TestModelFormulationsAgree(t *testing.T) {
 	for i, name := range m.LayerNames() {
 		if diff := cmp.Diff(got[Builtin][i], got[Im2Col][i], approx); diff != "" {
 			t.Errorf("layer %s: activations mismatch (-builtin +im2col):\n%s", name, diff)
+		}
+	}
+}
+
+// TestConvBlocksChain checks that two chained blocks, where the second
+// starts from the first's channels-first output, give the same values and
+// gradients as two blocks built apart, each starting from [batch, h, w, c].
+func TestConvBlocksChain(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	inputs := []*tensors.Tensor{
+		randomTensor(rng, 2, 12, 12, 1),
+		randomTensor(rng, 3, 3, 1, 4), randomTensor(rng, 4),
+		randomTensor(rng, 3, 3, 4, 3), randomTensor(rng, 3),
+	}
+	build := func(chained bool) func(in []*graph.Node) []*graph.Node {
+		return func(in []*graph.Node) []*graph.Node {
+			cb := newConvBlocks(Im2Col)
+			_, p1 := cb.convPool(in[0], in[1], in[2])
+			if !chained {
+				cb = newConvBlocks(Im2Col)
+			}
+			_, p2 := cb.convPool(p1, in[3], in[4])
+			return append([]*graph.Node{p2}, graph.Gradient(weighted(p2, 9), in...)...)
+		}
+	}
+	backend := testBackend(t)
+	apart, chained := run(t, backend, build(false), inputs...), run(t, backend, build(true), inputs...)
+	for i, what := range []string{"output", "gradient w.r.t. x", "gradient w.r.t. kernel 1", "gradient w.r.t. bias 1", "gradient w.r.t. kernel 2", "gradient w.r.t. bias 2"} {
+		if diff := cmp.Diff(apart[i], chained[i], approx); diff != "" {
+			t.Errorf("%s mismatch (-apart +chained):\n%s", what, diff)
 		}
 	}
 }
