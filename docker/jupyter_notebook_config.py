@@ -10,3 +10,5 @@ c.NotebookApp.notebook_dir = "/home/jovyan"
 # Token authentication stays on: $JUPYTER_TOKEN sets the token; without it
 # Jupyter makes a random one and prints the URL with it in the log.
 c.NotebookApp.allow_root = False
+# New notebooks use the lesson's pure-Go kernel, not Debian's Python one.
+c.MultiKernelManager.default_kernel_name = "gonb-lesson-go"
