@@ -176,9 +176,11 @@ func TestConvPoolMatchesBuiltin(t *testing.T) {
 		name                   string
 		reason                 string
 		batch, h, w, cin, cout int
+		parts                  int
 	}{
-		{"first layer", "one input channel, even 6×6 map", 2, 8, 8, 1, 3},
-		{"second layer", "several input channels, odd 5×5 map whose last row and column are dropped", 2, 7, 7, 4, 3},
+		{"first layer", "one input channel, even 6×6 map", 2, 8, 8, 1, 3, 1},
+		{"second layer", "several input channels, odd 5×5 map whose last row and column are dropped", 2, 7, 7, 4, 3, 1},
+		{"split batch", "17 images in 2 parts (8 and 9) that run apart and are joined", 17, 7, 7, 2, 3, 2},
 	}
 	backend := testBackend(t)
 	for i, tc := range tests {
@@ -191,7 +193,9 @@ func TestConvPoolMatchesBuiltin(t *testing.T) {
 			r := randomTensor(rng, tc.batch, oh/2, ow/2, tc.cout)
 
 			fast := run(t, backend, func(in []*graph.Node) []*graph.Node {
-				conv, pool := newConvBlocks(Im2Col).convPool(in[0], in[1], in[2])
+				cb := newConvBlocks(Im2Col)
+				cb.parts = tc.parts
+				conv, pool := cb.convPool(in[0], in[1], in[2])
 				loss := graph.ReduceAllSum(graph.Mul(pool, in[3]))
 				return append([]*graph.Node{conv, pool}, graph.Gradient(loss, in[:3]...)...)
 			}, x, kernel, bias, r)
@@ -244,23 +248,32 @@ func TestModelFormulationsAgree(t *testing.T) {
 }
 
 // TestConvBlocksChain checks that two chained blocks, where the second
-// starts from the first's channels-first output, give the same values and
-// gradients as two blocks built apart, each starting from [batch, h, w, c].
+// starts from the first's channels-first output, split in two parts, give
+// the same values and gradients as two blocks built apart, each starting
+// from [batch, h, w, c] in one part.
 func TestConvBlocksChain(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	inputs := []*tensors.Tensor{
-		randomTensor(rng, 2, 12, 12, 1),
+		randomTensor(rng, 16, 12, 12, 1),
 		randomTensor(rng, 3, 3, 1, 4), randomTensor(rng, 4),
 		randomTensor(rng, 3, 3, 4, 3), randomTensor(rng, 3),
 	}
 	build := func(chained bool) func(in []*graph.Node) []*graph.Node {
 		return func(in []*graph.Node) []*graph.Node {
-			cb := newConvBlocks(Im2Col)
-			_, p1 := cb.convPool(in[0], in[1], in[2])
-			if !chained {
-				cb = newConvBlocks(Im2Col)
+			newBlocks := func(parts int) *convBlocks {
+				cb := newConvBlocks(Im2Col)
+				cb.parts = parts
+				return cb
 			}
-			_, p2 := cb.convPool(p1, in[3], in[4])
+			var p1, p2 *graph.Node
+			if chained {
+				cb := newBlocks(2)
+				_, p1 = cb.convPool(in[0], in[1], in[2])
+				_, p2 = cb.convPool(p1, in[3], in[4])
+			} else {
+				_, p1 = newBlocks(1).convPool(in[0], in[1], in[2])
+				_, p2 = newBlocks(1).convPool(p1, in[3], in[4])
+			}
 			return append([]*graph.Node{p2}, graph.Gradient(weighted(p2, 9), in...)...)
 		}
 	}
