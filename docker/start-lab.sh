@@ -17,7 +17,7 @@ for nb in /opt/lesson/notebooks/*.ipynb; do
 done
 
 echo "convolutions-lab: kernels: $(jupyter kernelspec list --json | python3 -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin)["kernelspecs"])))')"
-if compgen -G '/usr/local/lib/go-xla/pjrt_c_api_cpu_*_plugin.so' >/dev/null; then
+if compgen -G '/usr/local/lib/go-xla/pjrt_c_api_cpu*plugin.so' >/dev/null; then
     echo "convolutions-lab: XLA CPU plugin installed: the gonb-lesson-xla-cpu kernel runs GoMLX on XLA."
 else
     echo "convolutions-lab: no XLA plugin in this image (built with INSTALL_XLA=false):" \
@@ -30,4 +30,4 @@ if [ -n "${JUPYTERHUB_API_TOKEN:-}" ]; then
     # port and base_url; Spawner.default_url opens the notebook.
     exec jupyterhub-singleuser "$@"
 fi
-exec jupyter notebook --NotebookApp.default_url="${url}" "$@"
+exec jupyter notebook --ip=0.0.0.0 --port=8888 --no-browser --NotebookApp.default_url="${url}" "$@"

@@ -15,6 +15,9 @@
 #   - starts the server as the image's CMD does, fetches /api/kernelspecs
 #     from this host with the token, checks the lesson's kernel is listed and
 #     that a request without the token is refused.
+#   - starts Debian's JupyterHub 3.0 inside the image with a local spawner and
+#     has LAB_CLASS_SIZE students (2) each run the notebook's first
+#     LAB_CLASS_CELLS code cells (1; 0 = all) through the hub at once.
 # It prints the build time, image size and first-cell time, and exits
 # non-zero on any failure. Every step has a time limit.
 #
@@ -27,6 +30,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${LAB_CACHE:-/var/tmp/convolutions-docker}
 epochs=${LAB_EPOCHS:-1}
 train_size=${LAB_TRAIN_SIZE:-2000}
+class_size=${LAB_CLASS_SIZE:-2}
+class_cells=${LAB_CLASS_CELLS:-1}
 image=localhost/convolutions-lab:test
 notebook=03_convolution.ipynb
 debian_mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -37,9 +42,20 @@ die() { printf 'docker/test.sh: FAIL: %s\n' "$*" >&2; exit 1; }
 t() { local s=$1; shift; timeout --kill-after=15 "$s" "$@"; }
 
 [ "$(id -u)" = 0 ] || die "must run as root (buildah/podman with a private store)"
-for tool in buildah podman runc debootstrap slirp4netns curl python3 tar timeout; do
-    command -v "$tool" >/dev/null ||
-        die "$tool not found: apt-get install buildah podman runc debootstrap slirp4netns fuse-overlayfs curl"
+# What it needs from Debian; .ci/run installs it, and so does this when it can.
+packages=(buildah podman runc debootstrap slirp4netns fuse-overlayfs uidmap curl shellcheck iproute2)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing ${missing[*]}"
+    t 900 env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 \
+        --no-install-recommends "${missing[@]}" >/dev/null ||
+        die "apt-get install ${missing[*]} failed; install them and run again"
+fi
+for tool in buildah podman runc debootstrap slirp4netns curl shellcheck ss go python3; do
+    command -v "$tool" >/dev/null || die "$tool not found"
 done
 
 # Base image names and the Go version, read from the Dockerfile's ARGs so the
@@ -164,10 +180,17 @@ buildah config --env GOLANG_VERSION="$go_version" --env GOTOOLCHAIN=local --env 
     --workingdir /go "$ctr"
 t 300 buildah commit --quiet --rm "$ctr" "$(qualified "$golang_image")" >/dev/null
 
+# --- Lint --------------------------------------------------------------------
+log "lint: BuildKit's checks (docker build --check) and shellcheck of RUN bodies (docker/lint), shellcheck of the scripts"
+(cd "$repo/docker/lint" && t 900 go build -o "$work/lint" .) || die "building docker/lint failed"
+(cd "$repo" && "$work/lint" docker/Dockerfile && "$work/lint" docker/jupyterhub/Dockerfile) ||
+    die "lint: fix the findings above"
+t 120 shellcheck "$repo"/docker/*.sh "$repo"/docker/jupyterhub/*.sh || die "shellcheck: fix the findings above"
+
 # --- Build -------------------------------------------------------------------
 log "build: docker build -f docker/Dockerfile --build-arg INSTALL_XLA=false . (buildah bud)"
 start=$(date +%s)
-(cd "$repo" && t 3600 buildah bud --pull=never --isolation=chroot --layers=false --jobs=1 \
+(cd "$repo" && t 3600 buildah bud --pull=never --isolation=chroot --layers=false --jobs=1 --format=docker \
     --build-arg INSTALL_XLA=false -f docker/Dockerfile -t "$image" .) ||
     die "image build failed"
 build_s=$(($(date +%s) - start))
@@ -241,6 +264,11 @@ uid=$(t 30 podman exec "$server" sh -c 'cat /proc/[0-9]*/status | sed -n "s/^Uid
 [ "$uid" = 1000 ] || die "uids of the server's processes: '$uid', want 1000 only"
 echo "ok: the server's processes all run as uid $uid"
 t 60 podman stop --time 10 "$server" >/dev/null
+
+log "JupyterHub: $class_size students through Debian's JupyterHub 3.0 in the image (docker/jupyterhub/classroom.sh)"
+run --user root -e LESSON_EPOCHS="$epochs" -e LESSON_TRAIN_SIZE="$train_size" "$image" \
+    /opt/lesson/docker/jupyterhub/classroom.sh "$class_size" "$class_cells" 2>&1 | tee "$work/classroom.log" ||
+    die "JupyterHub classroom check failed"
 
 log "summary"
 echo "build_s=$build_s image_size_mb=$size_mb first_cell_s=$first_cell_s" \
