@@ -139,6 +139,8 @@ const scopeModel = "/model"
 func (m *Model) layerOutputs(scope *model.Scope, x *graph.Node) []*graph.Node {
 	scope = scope.In("model").WithInitializer(initializer.GlorotUniformFn(scope))
 	var outs []*graph.Node
+	blocks := newConvBlocks(m.formulation)
+	var pooled *graph.Node // the max-pool after a convolution, computed with it
 	batch := x.Shape().Dimensions[0]
 	for _, l := range m.cfg.Layers() {
 		ls := scope.In("%s", l.Name)
@@ -147,9 +149,12 @@ func (m *Model) layerOutputs(scope *model.Scope, x *graph.Node) []*graph.Node {
 			cin := x.Shape().Dimensions[3]
 			kernel := ls.VariableWithShape("kernel", shapes.Make(dtypes.Float32, 3, 3, cin, l.Output[2])).NodeValue(x.Graph())
 			bias := ls.VariableWithShape("bias", shapes.Make(dtypes.Float32, l.Output[2])).NodeValue(x.Graph())
-			x = conv3x3(m.formulation, x, kernel, bias)
+			x, pooled = blocks.convPool(x, kernel, bias)
 		case "MaxPooling2D":
-			x = maxPool2x2(m.formulation, x)
+			if pooled == nil {
+				pooled = maxPool2x2(m.formulation, x)
+			}
+			x, pooled = pooled, nil
 		case "Flatten":
 			x = graph.Reshape(x, batch, -1)
 		case "Dense":

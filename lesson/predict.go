@@ -85,13 +85,13 @@ func (m *Model) Activations(d *Data) ([]Tensor, error) {
 }
 
 // Predict returns the class probabilities [len(d), 10] for the images of d,
-// computed batchSize images at a time (0 means 500).
+// computed batchSize images at a time (0 means 100).
 func (m *Model) Predict(d *Data, batchSize int) (Tensor, error) {
 	if d == nil || d.Len() == 0 {
 		return Tensor{}, fmt.Errorf("lesson: Predict: no images given")
 	}
 	if batchSize <= 0 {
-		batchSize = 500
+		batchSize = 100
 	}
 	probs := Tensor{Shape: []int{d.Len(), NumClasses}}
 	err := catch("predicting", func() {

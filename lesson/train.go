@@ -158,14 +158,14 @@ func (m *Model) History() History {
 }
 
 // Evaluate returns the mean loss and the accuracy of the model on d,
-// computed batchSize images at a time (0 means 500), like Keras's
+// computed batchSize images at a time (0 means 100, which keeps memory low), like Keras's
 // model.evaluate.
 func (m *Model) Evaluate(d *Data, batchSize int) (lossValue, accuracy float64, err error) {
 	if d == nil || d.Len() == 0 {
 		return 0, 0, errors.New("lesson: Evaluate: no images; load them with lesson.Load(lesson.Test, …)")
 	}
 	if batchSize <= 0 {
-		batchSize = 500
+		batchSize = 100
 	}
 	var lossSum float64
 	var correct int
