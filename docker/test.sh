@@ -40,6 +40,20 @@ log() { printf '\n==> docker/test.sh: %s\n' "$*"; }
 die() { printf 'docker/test.sh: FAIL: %s\n' "$*" >&2; exit 1; }
 # t SECONDS CMD...: run CMD with a time limit (then SIGKILL 15 s later).
 t() { local s=$1; shift; timeout --kill-after=15 "$s" "$@"; }
+# step SECONDS CMD...: the same for a long step, run in the background and
+# waited for, so that an interrupt stops it at once (bash defers its traps
+# while a foreground command runs, and timeout puts CMD in a process group of
+# its own, out of reach of a signal to ours).
+child=""
+step() {
+    local s=$1 rc=0
+    shift
+    timeout --kill-after=15 "$s" "$@" <&0 &
+    child=$!
+    wait "$child" || rc=$?
+    child=""
+    return "$rc"
+}
 
 [ "$(id -u)" = 0 ] || die "must run as root (buildah/podman with a private store)"
 # What it needs from Debian; .ci/run installs it, and so does this when it can.
@@ -98,6 +112,10 @@ cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     set +e
+    if [ -n "$child" ]; then
+        kill -TERM "$child" 2>/dev/null
+        wait "$child" 2>/dev/null
+    fi
     if [ -n "$server" ] && [ "$rc" != 0 ]; then
         echo "--- server log (last 40 lines) ---"
         t 30 podman logs --tail 40 "$server" 2>&1
@@ -118,12 +136,19 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# --- Lint --------------------------------------------------------------------
+log "lint: BuildKit's checks (docker build --check) and shellcheck of RUN bodies (docker/lint), shellcheck of the scripts"
+step 900 go -C "$repo/docker/lint" build -o "$work/lint" . || die "building docker/lint failed"
+(cd "$repo" && "$work/lint" docker/Dockerfile && "$work/lint" docker/jupyterhub/Dockerfile) ||
+    die "lint: fix the findings above"
+t 120 shellcheck "$repo"/docker/*.sh "$repo"/docker/jupyterhub/*.sh || die "shellcheck: fix the findings above"
+
 # --- Base images -------------------------------------------------------------
 debian_tar="$cache/debian-bookworm-minbase.tar"
 if [ ! -s "$debian_tar" ]; then
     log "debootstrap Debian bookworm (minbase) into $debian_tar"
     rootfs="$work/rootfs"
-    t 900 debootstrap --variant=minbase bookworm "$rootfs" "$debian_mirror" >"$work/debootstrap.log" 2>&1 ||
+    step 900 debootstrap --variant=minbase bookworm "$rootfs" "$debian_mirror" >"$work/debootstrap.log" 2>&1 ||
         { tail -20 "$work/debootstrap.log"; die "debootstrap failed"; }
     cat >"$rootfs/etc/apt/sources.list" <<EOF
 deb $debian_mirror bookworm main
@@ -168,7 +193,7 @@ goroot=$(cd /tmp && GOTOOLCHAIN="go$go_version" t 600 go env GOROOT) ||
     die "Go $go_version: not on this machine and not from the module proxy"
 [ "$(cd /tmp && "$goroot/bin/go" env GOVERSION)" = "go$go_version" ] || die "$goroot is not Go $go_version"
 ctr=$(new_image)
-t 600 buildah run --isolation=chroot "$ctr" -- sh -c \
+step 600 buildah run --isolation=chroot "$ctr" -- sh -c \
     'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
        ca-certificates curl gcc git libc6-dev make pkg-config >/dev/null && rm -rf /var/lib/apt/lists/*' ||
     die "apt-get in the golang stand-in failed"
@@ -180,18 +205,11 @@ buildah config --env GOLANG_VERSION="$go_version" --env GOTOOLCHAIN=local --env 
     --workingdir /go "$ctr"
 t 300 buildah commit --quiet --rm "$ctr" "$(qualified "$golang_image")" >/dev/null
 
-# --- Lint --------------------------------------------------------------------
-log "lint: BuildKit's checks (docker build --check) and shellcheck of RUN bodies (docker/lint), shellcheck of the scripts"
-(cd "$repo/docker/lint" && t 900 go build -o "$work/lint" .) || die "building docker/lint failed"
-(cd "$repo" && "$work/lint" docker/Dockerfile && "$work/lint" docker/jupyterhub/Dockerfile) ||
-    die "lint: fix the findings above"
-t 120 shellcheck "$repo"/docker/*.sh "$repo"/docker/jupyterhub/*.sh || die "shellcheck: fix the findings above"
-
 # --- Build -------------------------------------------------------------------
 log "build: docker build -f docker/Dockerfile --build-arg INSTALL_XLA=false . (buildah bud)"
 start=$(date +%s)
-(cd "$repo" && t 3600 buildah bud --pull=never --isolation=chroot --layers=false --jobs=1 --format=docker \
-    --build-arg INSTALL_XLA=false -f docker/Dockerfile -t "$image" .) ||
+step 3600 buildah bud --pull=never --isolation=chroot --layers=false --jobs=1 --format=docker \
+    --build-arg INSTALL_XLA=false -f "$repo/docker/Dockerfile" -t "$image" "$repo" ||
     die "image build failed"
 build_s=$(($(date +%s) - start))
 size_bytes=$(t 60 podman image inspect --format '{{.Size}}' "$image")
@@ -200,7 +218,7 @@ log "built $image in ${build_s}s, ${size_mb} MB"
 
 # run ARGS...: run a command in the image, offline.
 run() {
-    t 1800 podman run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$@"
+    step 1800 podman run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$@"
 }
 
 # --- Checks inside the image --------------------------------------------------
@@ -212,13 +230,16 @@ echo "ok: $ids"
 
 log "notebook test in the image (offline): go test ./notebooks/ with LESSON_EPOCHS=$epochs LESSON_TRAIN_SIZE=$train_size"
 run -e LESSON_EPOCHS="$epochs" -e LESSON_TRAIN_SIZE="$train_size" -w /opt/lesson "$image" \
-    go test -count=1 -v -timeout 25m ./notebooks/ 2>&1 | tee "$work/notebook-test.log" ||
-    die "notebook test failed in the image"
+    go test -count=1 -v -timeout 25m ./notebooks/ >"$work/notebook-test.log" 2>&1 ||
+    { cat "$work/notebook-test.log"; die "notebook test failed in the image"; }
+cat "$work/notebook-test.log"
 notebook_s=$(sed -n 's/.*nbconvert --execute took \(.*\)$/\1/p' "$work/notebook-test.log" | head -n1)
 
 log "first-cell time: a fresh kernel runs the notebook's first code cell (offline)"
-timing=$(run -i "$image" python3 - "/opt/lesson/notebooks/$notebook" gonb-lesson-go <"$repo/docker/first_cell.py") ||
-    die "executing the first cell in the image failed"
+run -i "$image" python3 - "/opt/lesson/notebooks/$notebook" gonb-lesson-go \
+    <"$repo/docker/first_cell.py" >"$work/first-cell.log" 2>&1 ||
+    { cat "$work/first-cell.log"; die "executing the first cell in the image failed"; }
+timing=$(cat "$work/first-cell.log")
 echo "$timing"
 first_cell_s=$(sed -n 's/.*first_cell_s=\([0-9.]*\).*/\1/p' <<<"$timing")
 with_start_s=$(sed -n 's/.*with_kernel_start_s=\([0-9.]*\).*/\1/p' <<<"$timing")
@@ -267,8 +288,9 @@ t 60 podman stop --time 10 "$server" >/dev/null
 
 log "JupyterHub: $class_size students through Debian's JupyterHub 3.0 in the image (docker/jupyterhub/classroom.sh)"
 run --user root -e LESSON_EPOCHS="$epochs" -e LESSON_TRAIN_SIZE="$train_size" "$image" \
-    /opt/lesson/docker/jupyterhub/classroom.sh "$class_size" "$class_cells" 2>&1 | tee "$work/classroom.log" ||
-    die "JupyterHub classroom check failed"
+    /opt/lesson/docker/jupyterhub/classroom.sh "$class_size" "$class_cells" >"$work/classroom.log" 2>&1 ||
+    { cat "$work/classroom.log"; die "JupyterHub classroom check failed"; }
+cat "$work/classroom.log"
 
 log "summary"
 echo "build_s=$build_s image_size_mb=$size_mb first_cell_s=$first_cell_s" \
