@@ -37,8 +37,12 @@ func Shift(d *Data, dx, dy int) *Data {
 //	dense hidden=128 seed=1             0.8712         0.2903
 func CompareShift(d *Data, dx int, models ...*Model) (string, error) {
 	shifted := Shift(d, dx, 0)
+	width := len("model")
+	for _, m := range models {
+		width = max(width, len(m.Config().String()))
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-36s %6s %14s\n", "model", "test", fmt.Sprintf("shifted %d px", dx))
+	fmt.Fprintf(&b, "%-*s %6s %14s\n", width, "model", "test", fmt.Sprintf("shifted %d px", dx))
 	for _, m := range models {
 		_, centred, err := m.Evaluate(d, 0)
 		if err != nil {
@@ -48,7 +52,7 @@ func CompareShift(d *Data, dx int, models ...*Model) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(&b, "%-36s %6.4f %14.4f\n", m.Config(), centred, moved)
+		fmt.Fprintf(&b, "%-*s %6.4f %14.4f\n", width, m.Config(), centred, moved)
 	}
 	return b.String(), nil
 }
