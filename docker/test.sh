@@ -142,6 +142,11 @@ step 900 go -C "$repo/docker/lint" build -o "$work/lint" . || die "building dock
 (cd "$repo" && "$work/lint" docker/Dockerfile && "$work/lint" docker/jupyterhub/Dockerfile) ||
     die "lint: fix the findings above"
 t 120 shellcheck "$repo"/docker/*.sh "$repo"/docker/jupyterhub/*.sh || die "shellcheck: fix the findings above"
+want=$(go -C "$repo" list -m -f '{{.Version}}' github.com/gomlx/go-xla)
+have=$(go -C "$repo/docker/xlainstall" list -m -f '{{.Version}}' github.com/gomlx/go-xla)
+[ "$want" = "$have" ] ||
+    die "docker/xlainstall pins go-xla $have, the project $want: (cd docker/xlainstall && go get github.com/gomlx/go-xla@$want && go mod tidy)"
+echo "ok: docker/xlainstall uses go-xla $have, as go.mod"
 
 # --- Base images -------------------------------------------------------------
 debian_tar="$cache/debian-bookworm-minbase.tar"
