@@ -64,6 +64,7 @@ func (c *LiveChart) History() History { return c.history }
 func (c *LiveChart) draw() {
 	if c.id != "" {
 		gonbui.UpdateHTML(c.id, "<div>"+ChartSVG(c.history)+"</div>")
+		gonbui.Sync()
 	}
 }
 

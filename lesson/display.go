@@ -22,6 +22,7 @@ func InNotebook() bool { return gonbui.IsNotebook }
 func ShowHTML(html string) {
 	if InNotebook() {
 		gonbui.DisplayHTML(html)
+		gonbui.Sync() // wait until GoNB has it: outputs stay in order, none is lost when the cell ends
 	}
 }
 
@@ -43,6 +44,7 @@ func ShowImage(img image.Image) {
 		return
 	}
 	gonbui.DisplayPng(b.Bytes())
+	gonbui.Sync()
 }
 
 // ShowImages displays images side by side, each with the caption of the same
