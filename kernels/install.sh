@@ -35,21 +35,10 @@ command -v go >/dev/null || die "go is not on PATH; install Go 1.26 (https://go.
 case "$project" in *[\"\\\|\&]*) die "project path $project contains a quote, backslash, | or &; move the checkout" ;; esac
 
 # The Jupyter data directory the kernels go into.
-case "$mode" in
-  user)
-    if [[ -n "${JUPYTER_DATA_DIR:-}" ]]; then data=$JUPYTER_DATA_DIR
-    elif [[ "$(uname)" == Darwin ]]; then data=$HOME/Library/Jupyter
-    else data=${XDG_DATA_HOME:-$HOME/.local/share}/jupyter; fi ;;
-  sys-prefix)
-    py=python3
-    if jup=$(command -v jupyter 2>/dev/null); then
-      shebang=$(head -n1 "$jup"); [[ "$shebang" == '#!'/* ]] && py=${shebang#\#!}
-    fi
-    data=$($py -c 'import sys; print(sys.prefix)')/share/jupyter ;;
-  prefix)
-    [[ -n "$prefix" ]] || die "--prefix needs a directory"
-    mkdir -p "$prefix"; data=$(cd "$prefix" && pwd -P)/share/jupyter ;;
-esac
+[[ $mode != prefix ]] || { [[ -n "$prefix" ]] || die "--prefix needs a directory"; mkdir -p "$prefix"; }
+# shellcheck source=kernels/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+data=$(jupyter_data_dir "$mode" "$prefix")
 
 # GoNB, goimports and gopls at the versions pinned in go.mod.
 cd "$project"

@@ -22,19 +22,10 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
-case "$mode" in
-  user)
-    if [[ -n "${JUPYTER_DATA_DIR:-}" ]]; then data=$JUPYTER_DATA_DIR
-    elif [[ "$(uname)" == Darwin ]]; then data=$HOME/Library/Jupyter
-    else data=${XDG_DATA_HOME:-$HOME/.local/share}/jupyter; fi ;;
-  sys-prefix)
-    py=python3
-    if jup=$(command -v jupyter 2>/dev/null); then
-      shebang=$(head -n1 "$jup"); [[ "$shebang" == '#!'/* ]] && py=${shebang#\#!}
-    fi
-    data=$($py -c 'import sys; print(sys.prefix)')/share/jupyter ;;
-  prefix) [[ -n "$prefix" ]] || die "--prefix needs a directory"; data=$prefix/share/jupyter ;;
-esac
+[[ $mode != prefix || -n "$prefix" ]] || die "--prefix needs a directory"
+# shellcheck source=kernels/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+data=$(jupyter_data_dir "$mode" "$prefix")
 
 project=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 for tmpl in "$project"/kernels/gonb-lesson-*/kernel.json; do

@@ -8,11 +8,7 @@ import (
 	"time"
 
 	"github.com/gomlx/compute/gobackend"
-	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/train/loss"
-	"github.com/gomlx/gomlx/ml/train/optimizer"
 )
 
 // syntheticData returns n random images with random labels.
@@ -38,16 +34,10 @@ func benchTrainStep(b *testing.B, f Formulation, batchSize int) {
 		b.Fatal(err)
 	}
 	m.SetFormulation(f)
-	opt := optimizer.Adam().LearningRate(1e-3).Done()
-	step := model.MustNewExec(m.backend, m.store, func(scope *model.Scope, x, y *graph.Node) (*graph.Node, *graph.Node) {
-		g := x.Graph()
-		m.store.SetTraining(g, true)
-		layers := m.layerOutputs(scope, x)
-		logits := layers[len(layers)-1]
-		lossValue := graph.ReduceAllMean(loss.SparseCategoricalCrossEntropyLogits([]*graph.Node{y}, []*graph.Node{logits}))
-		opt.UpdateGraph(scope, g, lossValue)
-		return lossValue, countCorrect(logits, y)
-	})
+	step, err := m.newTrainStep(1e-3)
+	if err != nil {
+		b.Fatal(err)
+	}
 	defer step.Finalize()
 	d := syntheticData(batchSize, 1)
 	idx := make([]int, batchSize)

@@ -89,19 +89,7 @@ func (m *Model) Train(ctx context.Context, train, test *Data, opts TrainOptions)
 	case opts.Epochs < 0 || opts.BatchSize < 0 || opts.LearningRate < 0:
 		return h, fmt.Errorf("lesson: Train: epochs %d, batch size %d and learning rate %g must not be negative", opts.Epochs, opts.BatchSize, opts.LearningRate)
 	}
-	opt := optimizer.Adam().LearningRate(opts.LearningRate).Done()
-	var step *model.Exec
-	err := catch("building the training step", func() {
-		step = model.MustNewExec(m.backend, m.store, func(scope *model.Scope, x, y *graph.Node) (*graph.Node, *graph.Node) {
-			g := x.Graph()
-			m.store.SetTraining(g, true)
-			layers := m.layerOutputs(scope, x)
-			logits := layers[len(layers)-1]
-			lossValue := graph.ReduceAllMean(loss.SparseCategoricalCrossEntropyLogits([]*graph.Node{y}, []*graph.Node{logits}))
-			opt.UpdateGraph(scope, g, lossValue)
-			return lossValue, countCorrect(logits, y)
-		})
-	})
+	step, err := m.newTrainStep(opts.LearningRate)
 	if err != nil {
 		return h, err
 	}
@@ -149,6 +137,26 @@ func (m *Model) Train(ctx context.Context, train, test *Data, opts TrainOptions)
 		}
 	}
 	return h, nil
+}
+
+// newTrainStep builds one training step: forward, loss, gradients and an
+// Adam update, taking images [batch, 28, 28, 1] and labels [batch, 1] and
+// returning the batch's mean loss and its count of right answers.
+func (m *Model) newTrainStep(learningRate float64) (*model.Exec, error) {
+	opt := optimizer.Adam().LearningRate(learningRate).Done()
+	var step *model.Exec
+	err := catch("building the training step", func() {
+		step = model.MustNewExec(m.backend, m.store, func(scope *model.Scope, x, y *graph.Node) (*graph.Node, *graph.Node) {
+			g := x.Graph()
+			m.store.SetTraining(g, true)
+			layers := m.layerOutputs(scope, x)
+			logits := layers[len(layers)-1]
+			lossValue := graph.ReduceAllMean(loss.SparseCategoricalCrossEntropyLogits([]*graph.Node{y}, []*graph.Node{logits}))
+			opt.UpdateGraph(scope, g, lossValue)
+			return lossValue, countCorrect(logits, y)
+		})
+	})
+	return step, err
 }
 
 // History returns every epoch the model was trained for, across calls to
