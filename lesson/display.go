@@ -53,12 +53,16 @@ func ShowImages(captions []string, images ...image.Image) {
 	if !InNotebook() {
 		return
 	}
-	h, err := imagesHTML(captions, images)
+	showComputed(imagesHTML(captions, images))
+}
+
+// showComputed shows html, or prints err in the cell's output instead.
+func showComputed(html string, err error) {
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	ShowHTML(h)
+	ShowHTML(html)
 }
 
 // ShowSummary displays the summary table of cfg (see [Summary] and

@@ -33,12 +33,7 @@ func ShowGallery(d *Data) {
 	if !InNotebook() {
 		return
 	}
-	h, err := Gallery(d, nil)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	ShowHTML(h)
+	showComputed(Gallery(d, nil))
 }
 
 // MisclassifiedGallery returns an HTML gallery of up to n images of d whose

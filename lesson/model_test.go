@@ -3,6 +3,7 @@ package lesson
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -253,7 +254,7 @@ func TestTrainRealData(t *testing.T) {
 			t.Errorf("progress output lacks %q:\n%s", want, progress.String())
 		}
 	}
-	if !strings.Contains(progress.String(), strings.TrimSpace(strings.Repeat(" ", 0))+itoa(steps)+"/"+itoa(steps)) {
+	if !strings.Contains(progress.String(), fmt.Sprintf("%d/%d", steps, steps)) {
 		t.Errorf("progress output lacks the final step count %d/%d", steps, steps)
 	}
 
@@ -291,8 +292,6 @@ func TestTrainRealData(t *testing.T) {
 		t.Errorf("epoch after loading a 2-epoch checkpoint numbered %d, want 3", h3.Epochs[0].Epoch)
 	}
 }
-
-func itoa(n int) string { return strings.TrimSpace(commas(n)) }
 
 func TestTrainCancelled(t *testing.T) {
 	m, err := NewModel(testBackend(t), Config{Filters: 4, Hidden: 8})
