@@ -164,9 +164,73 @@ func execSlice(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobac
 var sliceDTypeMap = gobackend.NewDTypeMap("Slice")
 
 // execSliceGeneric implements the actual slice data copying. It is called via sliceDTypeMap.Dispatch.
-// It iterates through the output buffer coordinates, calculates the corresponding coordinate
-// in the operand buffer using starts and strides, and copies the value.
+//
+// Fork patch: when the slice is contiguous in its innermost axis (stride 1), it copies contiguous runs
+// with copy(): the trailing axes taken whole, times the innermost axis not taken whole. Otherwise it
+// falls back to execSliceElementwise.
 func execSliceGeneric[T gobackend.SupportedTypesConstraints](operand, output *gobackend.Buffer, params *sliceNode) {
+	if !execSliceRuns[T](operand, output, params) {
+		execSliceElementwise[T](operand, output, params)
+	}
+}
+
+// sliceRunMinLen is the shortest contiguous run for which execSliceRuns is used.
+const sliceRunMinLen = 4
+
+// execSliceRuns copies the slice as contiguous runs and returns true, or returns false (copying
+// nothing) if the runs would be shorter than sliceRunMinLen.
+func execSliceRuns[T gobackend.SupportedTypesConstraints](operand, output *gobackend.Buffer, params *sliceNode) bool {
+	rank := operand.RawShape.Rank()
+	if rank == 0 {
+		return false
+	}
+	outputDimensions := output.RawShape.Dimensions
+	operandDimensions := operand.RawShape.Dimensions
+	// Trailing axes taken whole (start 0, stride 1, full size) join the run, then one more axis with
+	// stride 1; outer axes [0, outerRank) are iterated.
+	runLen := 1
+	outerRank := rank
+	for outerRank > 0 && params.strides[outerRank-1] == 1 && outputDimensions[outerRank-1] == operandDimensions[outerRank-1] {
+		outerRank--
+		runLen *= outputDimensions[outerRank]
+	}
+	if outerRank > 0 && params.strides[outerRank-1] == 1 {
+		outerRank--
+		runLen *= outputDimensions[outerRank]
+	}
+	if runLen < sliceRunMinLen {
+		return false
+	}
+	outputFlat := output.Flat.([]T)[:output.RawShape.Size()]
+	operandFlat := operand.Flat.([]T)
+	operandFlatStrides := operand.RawShape.Strides()
+	var operandFlatIdx int
+	for axis, start := range params.starts {
+		operandFlatIdx += start * operandFlatStrides[axis]
+	}
+	if outerRank == 0 {
+		copy(outputFlat, operandFlat[operandFlatIdx:operandFlatIdx+runLen])
+		return true
+	}
+	outputAxisIdxs := make([]int, outerRank)
+	for outputFlatIdx := 0; outputFlatIdx < len(outputFlat); outputFlatIdx += runLen {
+		copy(outputFlat[outputFlatIdx:outputFlatIdx+runLen], operandFlat[operandFlatIdx:operandFlatIdx+runLen])
+		for axis := outerRank - 1; axis >= 0; axis-- {
+			outputAxisIdxs[axis]++
+			if outputAxisIdxs[axis] < outputDimensions[axis] {
+				operandFlatIdx += params.strides[axis] * operandFlatStrides[axis]
+				break
+			}
+			operandFlatIdx -= (outputDimensions[axis] - 1) * params.strides[axis] * operandFlatStrides[axis]
+			outputAxisIdxs[axis] = 0
+		}
+	}
+	return true
+}
+
+// execSliceElementwise is upstream's execSliceGeneric: it iterates through the output buffer coordinates,
+// calculates the corresponding coordinate in the operand buffer using starts and strides, and copies the value.
+func execSliceElementwise[T gobackend.SupportedTypesConstraints](operand, output *gobackend.Buffer, params *sliceNode) {
 	rank := operand.RawShape.Rank()
 	outputFlat := output.Flat.([]T)
 	operandFlat := operand.Flat.([]T)

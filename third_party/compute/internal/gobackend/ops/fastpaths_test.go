@@ -1,0 +1,108 @@
+package ops
+
+// Tests of the fork's fast paths (see PATCHES.md): each compares the fast
+// path with upstream's generic implementation on random shapes and dtypes.
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/dtypes/bfloat16"
+	"github.com/gomlx/compute/internal/gobackend"
+	"github.com/gomlx/compute/shapeinference"
+	"github.com/gomlx/compute/shapes"
+)
+
+// randomFlat returns n random values of type T.
+func randomFlat[T gobackend.SupportedTypesConstraints](rng *rand.Rand, n int) []T {
+	out := make([]T, n)
+	for i := range out {
+		var v any
+		switch any(out[i]).(type) {
+		case bool:
+			v = rng.IntN(2) == 1
+		case int8:
+			v = int8(rng.IntN(256) - 128)
+		case int32:
+			v = int32(rng.Int32())
+		case uint16:
+			v = uint16(rng.IntN(1 << 16))
+		case float32:
+			v = float32(rng.IntN(7) - 3) // small range: ties and equal values happen
+		case float64:
+			v = rng.NormFloat64()
+		case bfloat16.BFloat16:
+			v = bfloat16.FromFloat32(float32(rng.IntN(7) - 3))
+		default:
+			panic(fmt.Sprintf("randomFlat: unsupported %T", out[i]))
+		}
+		out[i] = v.(T)
+	}
+	return out
+}
+
+// randomBuffer returns a buffer of the given shape with random values.
+func randomBuffer[T gobackend.SupportedTypesConstraints](rng *rand.Rand, shape shapes.Shape) *gobackend.Buffer {
+	return &gobackend.Buffer{RawShape: shape, Flat: randomFlat[T](rng, shape.Size()), InUse: true}
+}
+
+// emptyBuffer returns a zero-filled buffer of the given shape.
+func emptyBuffer[T gobackend.SupportedTypesConstraints](shape shapes.Shape) *gobackend.Buffer {
+	return &gobackend.Buffer{RawShape: shape, Flat: make([]T, shape.Size()), InUse: true}
+}
+
+// randomDims returns rank random dimensions in [1, maxDim].
+func randomDims(rng *rand.Rand, rank, maxDim int) []int {
+	dims := make([]int, rank)
+	for i := range dims {
+		dims[i] = 1 + rng.IntN(maxDim)
+	}
+	return dims
+}
+
+func testSliceFastPath[T gobackend.SupportedTypesConstraints](t *testing.T, dtype dtypes.DType, rng *rand.Rand) {
+	for range 300 {
+		rank := rng.IntN(6)
+		dims := randomDims(rng, rank, 7)
+		operand := randomBuffer[T](rng, shapes.Make(dtype, dims...))
+		params := &sliceNode{starts: make([]int, rank), limits: make([]int, rank), strides: make([]int, rank)}
+		for axis, d := range dims {
+			switch rng.IntN(3) {
+			case 0: // whole axis
+				params.starts[axis], params.limits[axis], params.strides[axis] = 0, d, 1
+			case 1: // a range, stride 1
+				params.starts[axis] = rng.IntN(d)
+				params.limits[axis] = params.starts[axis] + 1 + rng.IntN(d-params.starts[axis])
+				params.strides[axis] = 1
+			default: // a range with a stride
+				params.starts[axis] = rng.IntN(d)
+				params.limits[axis] = params.starts[axis] + 1 + rng.IntN(d-params.starts[axis])
+				params.strides[axis] = 1 + rng.IntN(3)
+			}
+		}
+		outShape, err := shapeinference.Slice(operand.RawShape, params.starts, params.limits, params.strides)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, got := emptyBuffer[T](outShape), emptyBuffer[T](outShape)
+		execSliceElementwise[T](operand, want, params)
+		execSliceGeneric[T](operand, got, params)
+		if !reflect.DeepEqual(want.Flat, got.Flat) {
+			t.Fatalf("Slice %s starts=%v limits=%v strides=%v: got %v, want %v",
+				operand.RawShape, params.starts, params.limits, params.strides, got.Flat, want.Flat)
+		}
+	}
+}
+
+func TestSliceFastPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	testSliceFastPath[float32](t, dtypes.Float32, rng)
+	testSliceFastPath[float64](t, dtypes.Float64, rng)
+	testSliceFastPath[int8](t, dtypes.Int8, rng)
+	testSliceFastPath[uint16](t, dtypes.Uint16, rng)
+	testSliceFastPath[bool](t, dtypes.Bool, rng)
+	testSliceFastPath[bfloat16.BFloat16](t, dtypes.BFloat16, rng)
+}
