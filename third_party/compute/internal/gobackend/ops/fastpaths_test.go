@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/dtypes/bfloat16"
 	"github.com/gomlx/compute/internal/gobackend"
@@ -105,4 +106,53 @@ func TestSliceFastPath(t *testing.T) {
 	testSliceFastPath[uint16](t, dtypes.Uint16, rng)
 	testSliceFastPath[bool](t, dtypes.Bool, rng)
 	testSliceFastPath[bfloat16.BFloat16](t, dtypes.BFloat16, rng)
+}
+
+func testReduceFastPath[T gobackend.PODNumericConstraints](t *testing.T, dtype dtypes.DType, rng *rand.Rand) {
+	for range 300 {
+		rank := 1 + rng.IntN(6)
+		dims := randomDims(rng, rank, 5)
+		if rng.IntN(4) == 0 {
+			dims[rng.IntN(rank)] = 1
+		}
+		operand := randomBuffer[T](rng, shapes.Make(dtype, dims...))
+		var axes []int
+		for axis := range rank {
+			if rng.IntN(2) == 0 {
+				axes = append(axes, axis)
+			}
+		}
+		if len(axes) == 0 {
+			axes = []int{rng.IntN(rank)}
+		}
+		outShape, err := shapeinference.Reduce(operand.RawShape, axes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outShape.DType = dtype
+		for _, op := range []compute.OpType{compute.OpTypeReduceMax, compute.OpTypeReduceSum} {
+			want, got := emptyBuffer[T](outShape), emptyBuffer[T](outShape)
+			it := NewReduceOutputIterator(operand.RawShape.Dimensions, axes)
+			if op == compute.OpTypeReduceMax {
+				_ = execReduceMaxGeneric[T](operand, want, it, dtype)
+			} else {
+				_ = execReduceSumGeneric[T](operand, want, it, dtype)
+			}
+			if !reduceFast(op, operand, got, axes) {
+				t.Fatalf("reduceFast refused %s %s", op, dtype)
+			}
+			if !reflect.DeepEqual(want.Flat, got.Flat) {
+				t.Fatalf("%s %s axes=%v: got %v, want %v", op, operand.RawShape, axes, got.Flat, want.Flat)
+			}
+		}
+	}
+}
+
+func TestReduceFastPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	testReduceFastPath[float32](t, dtypes.Float32, rng)
+	testReduceFastPath[float64](t, dtypes.Float64, rng)
+	testReduceFastPath[int8](t, dtypes.Int8, rng)
+	testReduceFastPath[int32](t, dtypes.Int32, rng)
+	testReduceFastPath[uint16](t, dtypes.Uint16, rng)
 }

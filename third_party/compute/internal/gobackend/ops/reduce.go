@@ -132,8 +132,11 @@ func execReduce(backend *gobackend.Backend, node *gobackend.Node, inputs []*goba
 	if err != nil {
 		return nil, err
 	}
-	it := NewReduceOutputIterator(operand.RawShape.Dimensions, reduceAxes)
 	dtype := output.RawShape.DType
+	if reduceFast(node.OpType, operand, output, reduceAxes) {
+		return output, nil
+	}
+	it := NewReduceOutputIterator(operand.RawShape.Dimensions, reduceAxes)
 
 	var reduceFn GenericReduceFn
 	switch node.OpType { //nolint:exhaustive
