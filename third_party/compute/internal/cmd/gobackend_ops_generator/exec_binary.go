@@ -154,10 +154,22 @@ func exec{{$name}}{{$version}}Generic[T gobackend.POD{{$version}}Constraints](lh
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = {{ CallOp .Format "lhs[indices.LHSFlatIdx]" "rhs[indices.RHSFlatIdx]" }}
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = {{ CallOp .Format "lhs[lhsIdx]" "rhs[rhsIdx]" }}
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}

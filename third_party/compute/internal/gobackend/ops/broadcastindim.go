@@ -132,7 +132,36 @@ func execBroadcastInDimGeneric[T gobackend.SupportedTypesConstraints](
 		return
 	}
 
-	// Arbitrary broadcasting using the flexible but slower broadcast iterator:
+	// Arbitrary broadcasting: a plain loop per block of the broadcast iterator (fork patch).
+	blk, starts := iter.Blocks()
+	for start := range starts {
+		srcRow, tgtIdx := start.SrcFlatIdx, start.TgtFlatIdx
+		for range blk.D0 {
+			out := outputFlat[tgtIdx : tgtIdx+blk.D1]
+			switch blk.SrcStride1 {
+			case 0:
+				v := operandFlat[srcRow]
+				for ii := range out {
+					out[ii] = v
+				}
+			case 1:
+				copy(out, operandFlat[srcRow:srcRow+blk.D1])
+			default:
+				srcIdx := srcRow
+				for ii := range out {
+					out[ii] = operandFlat[srcIdx]
+					srcIdx += blk.SrcStride1
+				}
+			}
+			tgtIdx += blk.D1
+			srcRow += blk.SrcStride0
+		}
+	}
+}
+
+// execBroadcastInDimElementwise is upstream's arbitrary-broadcasting loop, kept as the reference for tests.
+func execBroadcastInDimElementwise[T gobackend.SupportedTypesConstraints](operand, output *gobackend.Buffer, iter *gobackend.BroadcastIterator) {
+	operandFlat, outputFlat := operand.Flat.([]T), output.Flat.([]T)
 	for operandFlatIdx, outputFlatIdx := range iter.IterFlatIndices() {
 		outputFlat[outputFlatIdx] = operandFlat[operandFlatIdx]
 	}

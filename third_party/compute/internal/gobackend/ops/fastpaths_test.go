@@ -156,3 +156,93 @@ func TestReduceFastPath(t *testing.T) {
 	testReduceFastPath[int32](t, dtypes.Int32, rng)
 	testReduceFastPath[uint16](t, dtypes.Uint16, rng)
 }
+
+// randomBroadcastPair returns a target shape and two operand shapes of the same rank with random
+// axes of size 1 (broadcast), neither operand a scalar nor equal to the other (so binary ops take
+// their broadcasting branch).
+func randomBroadcastPair(rng *rand.Rand, dtype dtypes.DType) (lhs, rhs, tgt shapes.Shape) {
+	for {
+		rank := 1 + rng.IntN(6)
+		tgtDims := randomDims(rng, rank, 4)
+		lhsDims, rhsDims := make([]int, rank), make([]int, rank)
+		for axis, d := range tgtDims {
+			lhsDims[axis], rhsDims[axis] = d, d
+			switch rng.IntN(3) {
+			case 0:
+				lhsDims[axis] = 1
+			case 1:
+				rhsDims[axis] = 1
+			}
+		}
+		lhs, rhs, tgt = shapes.Make(dtype, lhsDims...), shapes.Make(dtype, rhsDims...), shapes.Make(dtype, tgtDims...)
+		if lhs.Size() > 1 && rhs.Size() > 1 && !lhs.Equal(rhs) {
+			return
+		}
+	}
+}
+
+// binaryReference computes op element by element with upstream's iterator.
+func binaryReference[T, O any](lhs, rhs []T, lhsShape, rhsShape, tgtShape shapes.Shape, op func(a, b T) O) []O {
+	out := make([]O, tgtShape.Size())
+	zi := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, tgtShape)
+	for idx := range zi.IterFlatIndices() {
+		out[idx.TgtFlatIdx] = op(lhs[idx.LHSFlatIdx], rhs[idx.RHSFlatIdx])
+	}
+	return out
+}
+
+func testBinaryBroadcast[T gobackend.PODNumericConstraints](t *testing.T, dtype dtypes.DType, rng *rand.Rand) {
+	for range 200 {
+		lhsShape, rhsShape, tgtShape := randomBroadcastPair(rng, dtype)
+		lhs, rhs := randomFlat[T](rng, lhsShape.Size()), randomFlat[T](rng, rhsShape.Size())
+		gotF := make([]T, tgtShape.Size())
+		execSubNumericGeneric(lhs, rhs, gotF, lhsShape, rhsShape, tgtShape)
+		if want := binaryReference(lhs, rhs, lhsShape, rhsShape, tgtShape, func(a, b T) T { return a - b }); !reflect.DeepEqual(want, gotF) {
+			t.Fatalf("Sub %s %s: got %v, want %v", lhsShape, rhsShape, gotF, want)
+		}
+		execMaxNumericGeneric(lhs, rhs, gotF, lhsShape, rhsShape, tgtShape)
+		if want := binaryReference(lhs, rhs, lhsShape, rhsShape, tgtShape, func(a, b T) T { return max(a, b) }); !reflect.DeepEqual(want, gotF) {
+			t.Fatalf("Max %s %s: got %v, want %v", lhsShape, rhsShape, gotF, want)
+		}
+		gotB := make([]bool, tgtShape.Size())
+		execEqualNumericGeneric(lhs, rhs, gotB, lhsShape, rhsShape, tgtShape)
+		if want := binaryReference(lhs, rhs, lhsShape, rhsShape, tgtShape, func(a, b T) bool { return a == b }); !reflect.DeepEqual(want, gotB) {
+			t.Fatalf("Equal %s %s: got %v, want %v", lhsShape, rhsShape, gotB, want)
+		}
+		execLessThanNumericGeneric(lhs, rhs, gotB, lhsShape, rhsShape, tgtShape)
+		if want := binaryReference(lhs, rhs, lhsShape, rhsShape, tgtShape, func(a, b T) bool { return a < b }); !reflect.DeepEqual(want, gotB) {
+			t.Fatalf("LessThan %s %s: got %v, want %v", lhsShape, rhsShape, gotB, want)
+		}
+	}
+}
+
+func TestBinaryBroadcastFastPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	testBinaryBroadcast[float32](t, dtypes.Float32, rng)
+	testBinaryBroadcast[float64](t, dtypes.Float64, rng)
+	testBinaryBroadcast[int8](t, dtypes.Int8, rng)
+	testBinaryBroadcast[int32](t, dtypes.Int32, rng)
+	testBinaryBroadcast[uint16](t, dtypes.Uint16, rng)
+}
+
+func testBroadcastInDimFastPath[T gobackend.SupportedTypesConstraints](t *testing.T, dtype dtypes.DType, rng *rand.Rand) {
+	for range 300 {
+		lhsShape, _, tgtShape := randomBroadcastPair(rng, dtype)
+		operand := randomBuffer[T](rng, lhsShape)
+		want, got := emptyBuffer[T](tgtShape), emptyBuffer[T](tgtShape)
+		iter := gobackend.NewBroadcastIterator(lhsShape, tgtShape)
+		execBroadcastInDimElementwise[T](operand, want, iter)
+		execBroadcastInDimGeneric[T](operand, got, iter)
+		if !reflect.DeepEqual(want.Flat, got.Flat) {
+			t.Fatalf("BroadcastInDim %s -> %s: got %v, want %v", lhsShape, tgtShape, got.Flat, want.Flat)
+		}
+	}
+}
+
+func TestBroadcastInDimFastPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	testBroadcastInDimFastPath[float32](t, dtypes.Float32, rng)
+	testBroadcastInDimFastPath[int8](t, dtypes.Int8, rng)
+	testBroadcastInDimFastPath[bool](t, dtypes.Bool, rng)
+	testBroadcastInDimFastPath[bfloat16.BFloat16](t, dtypes.BFloat16, rng)
+}

@@ -108,10 +108,22 @@ func execAddNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] + rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] + rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -247,10 +259,22 @@ func execMulNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] * rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] * rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -389,10 +413,22 @@ func execSubNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] - rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] - rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -547,10 +583,22 @@ func execDivNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] / rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] / rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -705,10 +753,22 @@ func execRemIntegerGeneric[T gobackend.PODIntegerConstraints](lhs, rhs []T, outp
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] % rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] % rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -738,10 +798,22 @@ func execRemFloatGeneric[T gobackend.PODFloatConstraints](lhs, rhs []T, output [
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = T(math.Mod(float64(lhs[indices.LHSFlatIdx]), float64(rhs[indices.RHSFlatIdx])))
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = T(math.Mod(float64(lhs[lhsIdx]), float64(rhs[rhsIdx])))
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -896,10 +968,22 @@ func execPowIntegerGeneric[T gobackend.PODIntegerConstraints](lhs, rhs []T, outp
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = execScalarPowIntGeneric(lhs[indices.LHSFlatIdx], rhs[indices.RHSFlatIdx])
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = execScalarPowIntGeneric(lhs[lhsIdx], rhs[rhsIdx])
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -929,10 +1013,22 @@ func execPowFloatGeneric[T gobackend.PODFloatConstraints](lhs, rhs []T, output [
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = T(math.Pow(float64(lhs[indices.LHSFlatIdx]), float64(rhs[indices.RHSFlatIdx])))
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = T(math.Pow(float64(lhs[lhsIdx]), float64(rhs[rhsIdx])))
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -1063,10 +1159,22 @@ func execAtan2FloatGeneric[T gobackend.PODFloatConstraints](lhs, rhs []T, output
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = T(math.Atan2(float64(lhs[indices.LHSFlatIdx]), float64(rhs[indices.RHSFlatIdx])))
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = T(math.Atan2(float64(lhs[lhsIdx]), float64(rhs[rhsIdx])))
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -1218,10 +1326,22 @@ func execMaxNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = max(lhs[indices.LHSFlatIdx], rhs[indices.RHSFlatIdx])
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = max(lhs[lhsIdx], rhs[rhsIdx])
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -1357,10 +1477,22 @@ func execMinNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = min(lhs[indices.LHSFlatIdx], rhs[indices.RHSFlatIdx])
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = min(lhs[lhsIdx], rhs[rhsIdx])
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -1487,10 +1619,22 @@ func execBitwiseAndIntegerGeneric[T gobackend.PODIntegerConstraints](lhs, rhs []
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] & rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] & rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -1557,10 +1701,22 @@ func execBitwiseOrIntegerGeneric[T gobackend.PODIntegerConstraints](lhs, rhs []T
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] | rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] | rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -1627,10 +1783,22 @@ func execBitwiseXorIntegerGeneric[T gobackend.PODIntegerConstraints](lhs, rhs []
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] ^ rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] ^ rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -1677,10 +1845,22 @@ func execLogicalAndBooleanGeneric[T gobackend.PODBooleanConstraints](lhs, rhs []
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] && rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] && rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -1727,10 +1907,22 @@ func execLogicalOrBooleanGeneric[T gobackend.PODBooleanConstraints](lhs, rhs []T
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] || rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] || rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -1777,10 +1969,22 @@ func execLogicalXorBooleanGeneric[T gobackend.PODBooleanConstraints](lhs, rhs []
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] != rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] != rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -1861,10 +2065,22 @@ func execEqualNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, ou
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] == rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] == rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -2005,10 +2221,22 @@ func execNotEqualNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T,
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] != rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] != rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -2152,10 +2380,22 @@ func execGreaterOrEqualNumericGeneric[T gobackend.PODNumericConstraints](lhs, rh
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] >= rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] >= rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -2315,10 +2555,22 @@ func execGreaterThanNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs [
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] > rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] > rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -2478,10 +2730,22 @@ func execLessOrEqualNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs [
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] <= rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] <= rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
@@ -2641,10 +2905,22 @@ func execLessThanNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T,
 		}
 		return
 	default:
-		// Case 3: with broadcasting non-scalar tensors:
-		zipIter := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape)
-		for indices := range zipIter.IterFlatIndices() {
-			output[indices.TgtFlatIdx] = lhs[indices.LHSFlatIdx] < rhs[indices.RHSFlatIdx]
+		// Case 3: with broadcasting non-scalar tensors, a plain loop per block (fork patch).
+		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
+		for start := range starts {
+			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			for range blk.D0 {
+				lhsIdx, rhsIdx := lhsRow, rhsRow
+				out := output[tgtIdx : tgtIdx+blk.D1]
+				for ii := range out {
+					out[ii] = lhs[lhsIdx] < rhs[rhsIdx]
+					lhsIdx += blk.LHSStride1
+					rhsIdx += blk.RHSStride1
+				}
+				tgtIdx += blk.D1
+				lhsRow += blk.LHSStride0
+				rhsRow += blk.RHSStride0
+			}
 		}
 		return
 	}
