@@ -246,3 +246,41 @@ func TestBroadcastInDimFastPath(t *testing.T) {
 	testBroadcastInDimFastPath[bool](t, dtypes.Bool, rng)
 	testBroadcastInDimFastPath[bfloat16.BFloat16](t, dtypes.BFloat16, rng)
 }
+
+func testWhereFastPath[T gobackend.SupportedTypesConstraints](t *testing.T, dtype dtypes.DType, rng *rand.Rand) {
+	for range 200 {
+		dims := randomDims(rng, 1+rng.IntN(4), 6)
+		shape := shapes.Make(dtype, dims...)
+		cond := randomBuffer[bool](rng, shapes.Make(dtypes.Bool, dims...))
+		operand := func() *gobackend.Buffer {
+			if rng.IntN(2) == 0 {
+				return randomBuffer[T](rng, shapes.Make(dtype))
+			}
+			return randomBuffer[T](rng, shape)
+		}
+		onTrue, onFalse := operand(), operand()
+		want, got := emptyBuffer[T](shape), emptyBuffer[T](shape)
+		execWhereElementwise[T](cond, onTrue, onFalse, want)
+		execWhereGeneric[T](cond, onTrue, onFalse, got)
+		if !reflect.DeepEqual(want.Flat, got.Flat) {
+			t.Fatalf("Where %s onTrue %s onFalse %s: got %v, want %v", shape, onTrue.RawShape, onFalse.RawShape, got.Flat, want.Flat)
+		}
+		// The output may be the onTrue buffer (executors reuse owned inputs).
+		if onTrue.RawShape.Equal(shape) {
+			execWhereGeneric[T](cond, onTrue, onFalse, onTrue)
+			if !reflect.DeepEqual(want.Flat, onTrue.Flat) {
+				t.Fatalf("Where in place %s: got %v, want %v", shape, onTrue.Flat, want.Flat)
+			}
+		}
+	}
+}
+
+func TestWhereFastPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	testWhereFastPath[float32](t, dtypes.Float32, rng)
+	testWhereFastPath[float64](t, dtypes.Float64, rng)
+	testWhereFastPath[int8](t, dtypes.Int8, rng)
+	testWhereFastPath[uint16](t, dtypes.Uint16, rng)
+	testWhereFastPath[bool](t, dtypes.Bool, rng)
+	testWhereFastPath[bfloat16.BFloat16](t, dtypes.BFloat16, rng)
+}

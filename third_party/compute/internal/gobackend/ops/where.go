@@ -70,6 +70,15 @@ func execWhereGeneric[T gobackend.SupportedTypesConstraints](conditionBuf, onTru
 		return
 	}
 
+	if whereBranchless[T](conditionBuf, onTrueBuf, onFalseBuf, outputBuf) {
+		return
+	}
+	execWhereElementwise[T](conditionBuf, onTrueBuf, onFalseBuf, outputBuf)
+}
+
+// execWhereElementwise is upstream's loop for a non-scalar condition, kept as the fallback and as
+// the reference for tests.
+func execWhereElementwise[T gobackend.SupportedTypesConstraints](conditionBuf, onTrueBuf, onFalseBuf, outputBuf *gobackend.Buffer) {
 	conditionFlat := conditionBuf.Flat.([]bool)
 	onTrueFlat := onTrueBuf.Flat.([]T)
 	onFalseFlat := onFalseBuf.Flat.([]T)
