@@ -284,3 +284,34 @@ func TestWhereFastPath(t *testing.T) {
 	testWhereFastPath[bool](t, dtypes.Bool, rng)
 	testWhereFastPath[bfloat16.BFloat16](t, dtypes.BFloat16, rng)
 }
+
+func TestPadFastPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for range 500 {
+		rank := 1 + rng.IntN(4)
+		dims := randomDims(rng, rank, 5)
+		elementSize := []int{1, 2, 4, 8}[rng.IntN(4)]
+		config := make([]compute.PadAxis, rank)
+		outSize := elementSize
+		for axis, d := range dims {
+			if rng.IntN(3) > 0 {
+				config[axis] = compute.PadAxis{Start: rng.IntN(3), End: rng.IntN(3), Interior: rng.IntN(2) * rng.IntN(3)}
+			}
+			outSize *= d + config[axis].Start + config[axis].End + (d-1)*config[axis].Interior
+		}
+		operandSize := elementSize
+		for _, d := range dims {
+			operandSize *= d
+		}
+		operand := make([]byte, operandSize)
+		for i := range operand {
+			operand[i] = byte(1 + rng.IntN(255))
+		}
+		want, got := make([]byte, outSize), make([]byte, outSize)
+		padCopyBytes(operand, want, dims, config, elementSize, false)
+		padCopyBytes(operand, got, dims, config, elementSize, true)
+		if !reflect.DeepEqual(want, got) {
+			t.Fatalf("Pad dims=%v config=%v elementSize=%d: got %v, want %v", dims, config, elementSize, got, want)
+		}
+	}
+}

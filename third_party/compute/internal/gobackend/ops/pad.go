@@ -97,7 +97,16 @@ func execPad(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobacke
 	if len(operandBytes) == 0 {
 		return output, nil // Nothing to copy
 	}
+	padCopyBytes(operandBytes, outputBytes, operand.RawShape.Dimensions, axesConfig, elementSize, true)
+	return output, nil
+}
 
+// padCopyBytes copies the operand into the (already filled) padded output.
+//
+// Fork patch: with copyRows, the innermost padded axis, if it has no interior padding, is copied
+// as one contiguous row instead of one element (and one recursive call) at a time. copyRows=false
+// is upstream's code, kept as the reference for tests.
+func padCopyBytes(operandBytes, outputBytes []byte, operandDims []int, axesConfig []compute.PadAxis, elementSize int, copyRows bool) {
 	// Merge consecutive untouched axes
 	type mergedAxis struct {
 		operandDim int
@@ -110,14 +119,14 @@ func execPad(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobacke
 		return config.Start == 0 && config.End == 0 && config.Interior == 0
 	}
 
-	rank := operand.RawShape.Rank()
+	rank := len(operandDims)
 	for i := 0; i < rank; {
 		if i >= len(axesConfig) || isUntouched(axesConfig[i]) {
 			// Find how many consecutive untouched axes there are
-			operandDim := operand.RawShape.Dimensions[i]
+			operandDim := operandDims[i]
 			j := i + 1
 			for j < rank && (j >= len(axesConfig) || isUntouched(axesConfig[j])) {
-				operandDim *= operand.RawShape.Dimensions[j]
+				operandDim *= operandDims[j]
 				j++
 			}
 			mergedAxes = append(mergedAxes, mergedAxis{
@@ -127,12 +136,12 @@ func execPad(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobacke
 			})
 			i = j
 		} else {
-			outDim := operand.RawShape.Dimensions[i] + axesConfig[i].Start + axesConfig[i].End
-			if operand.RawShape.Dimensions[i] > 0 {
-				outDim += (operand.RawShape.Dimensions[i] - 1) * axesConfig[i].Interior
+			outDim := operandDims[i] + axesConfig[i].Start + axesConfig[i].End
+			if operandDims[i] > 0 {
+				outDim += (operandDims[i] - 1) * axesConfig[i].Interior
 			}
 			mergedAxes = append(mergedAxes, mergedAxis{
-				operandDim: operand.RawShape.Dimensions[i],
+				operandDim: operandDims[i],
 				outputDim:  outDim,
 				config:     axesConfig[i],
 			})
@@ -161,6 +170,14 @@ func execPad(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobacke
 		outStride *= mergedAxes[i].outputDim
 	}
 
+	// The innermost merged axis, if not interior-padded, is copied as one row.
+	rowAxis := -1
+	if copyRows && numMerged > 0 {
+		if c := mergedAxes[numMerged-1].config; c.Interior == 0 && c.Start >= 0 && c.End >= 0 {
+			rowAxis = numMerged - 1
+		}
+	}
+
 	// Recursive copy
 	var copyND func(axis int, operandOffset, outputOffset int)
 	copyND = func(axis int, operandOffset, outputOffset int) {
@@ -174,6 +191,11 @@ func execPad(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobacke
 		outStride := outputStrides[axis]
 
 		outOffset := outputOffset + mAxis.config.Start*outStride
+		if axis == rowAxis {
+			rowBytes := mAxis.operandDim * virtualElementSize
+			copy(outputBytes[outOffset:outOffset+rowBytes], operandBytes[operandOffset:operandOffset+rowBytes])
+			return
+		}
 		opOffset := operandOffset
 
 		for i := 0; i < mAxis.operandDim; i++ {
@@ -184,6 +206,4 @@ func execPad(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobacke
 	}
 
 	copyND(0, 0, 0)
-
-	return output, nil
 }
