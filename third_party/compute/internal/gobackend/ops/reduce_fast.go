@@ -127,7 +127,19 @@ func reduceBlocks[T gobackend.PODNumericConstraints](isMax bool, operand, output
 	o := 0 // output offset of the current block
 	for start := 0; start < len(in); start += blockSize {
 		x := in[start : start+blockSize]
-		if plan.innerReduced {
+		if plan.innerReduced && n == 2 {
+			// Windows of 2 (e.g. 2×2 max-pooling), unrolled.
+			y := out[o : o+m]
+			x = x[:2*len(y)]
+			for j := range y {
+				a, b := x[2*j], x[2*j+1]
+				if isMax {
+					y[j] = max(max(y[j], a), b)
+				} else {
+					y[j] = y[j] + a + b
+				}
+			}
+		} else if plan.innerReduced {
 			y := out[o : o+m]
 			for j := range y {
 				row := x[j*n : (j+1)*n]
