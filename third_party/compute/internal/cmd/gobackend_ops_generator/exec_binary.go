@@ -158,6 +158,17 @@ func exec{{$name}}{{$version}}Generic[T gobackend.POD{{$version}}Constraints](lh
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = {{ CallOp .Format "lhs[lhsRow]" "rhs[rhsRow]" }}
+					out[ii+1] = {{ CallOp .Format "lhs[lhsRow+blk.LHSStride1]" "rhs[rhsRow+blk.RHSStride1]" }}
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]

@@ -136,6 +136,16 @@ func execBroadcastInDimGeneric[T gobackend.SupportedTypesConstraints](
 	blk, starts := iter.Blocks()
 	for start := range starts {
 		srcRow, tgtIdx := start.SrcFlatIdx, start.TgtFlatIdx
+		if blk.D1 == 2 && blk.SrcStride1 == 0 {
+			// Each value repeated twice (e.g. 2×2 pooling gradients), unrolled.
+			out := outputFlat[tgtIdx : tgtIdx+2*blk.D0]
+			for ii := 0; ii+1 < len(out); ii += 2 {
+				v := operandFlat[srcRow]
+				out[ii], out[ii+1] = v, v
+				srcRow += blk.SrcStride0
+			}
+			continue
+		}
 		for range blk.D0 {
 			out := outputFlat[tgtIdx : tgtIdx+blk.D1]
 			switch blk.SrcStride1 {

@@ -112,6 +112,17 @@ func execAddNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] + rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] + rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -263,6 +274,17 @@ func execMulNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] * rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] * rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -417,6 +439,17 @@ func execSubNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] - rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] - rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -587,6 +620,17 @@ func execDivNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] / rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] / rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -757,6 +801,17 @@ func execRemIntegerGeneric[T gobackend.PODIntegerConstraints](lhs, rhs []T, outp
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] % rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] % rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -802,6 +857,17 @@ func execRemFloatGeneric[T gobackend.PODFloatConstraints](lhs, rhs []T, output [
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = T(math.Mod(float64(lhs[lhsRow]), float64(rhs[rhsRow])))
+					out[ii+1] = T(math.Mod(float64(lhs[lhsRow+blk.LHSStride1]), float64(rhs[rhsRow+blk.RHSStride1])))
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -972,6 +1038,17 @@ func execPowIntegerGeneric[T gobackend.PODIntegerConstraints](lhs, rhs []T, outp
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = execScalarPowIntGeneric(lhs[lhsRow], rhs[rhsRow])
+					out[ii+1] = execScalarPowIntGeneric(lhs[lhsRow+blk.LHSStride1], rhs[rhsRow+blk.RHSStride1])
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -1017,6 +1094,17 @@ func execPowFloatGeneric[T gobackend.PODFloatConstraints](lhs, rhs []T, output [
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = T(math.Pow(float64(lhs[lhsRow]), float64(rhs[rhsRow])))
+					out[ii+1] = T(math.Pow(float64(lhs[lhsRow+blk.LHSStride1]), float64(rhs[rhsRow+blk.RHSStride1])))
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -1163,6 +1251,17 @@ func execAtan2FloatGeneric[T gobackend.PODFloatConstraints](lhs, rhs []T, output
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = T(math.Atan2(float64(lhs[lhsRow]), float64(rhs[rhsRow])))
+					out[ii+1] = T(math.Atan2(float64(lhs[lhsRow+blk.LHSStride1]), float64(rhs[rhsRow+blk.RHSStride1])))
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -1330,6 +1429,17 @@ func execMaxNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = max(lhs[lhsRow], rhs[rhsRow])
+					out[ii+1] = max(lhs[lhsRow+blk.LHSStride1], rhs[rhsRow+blk.RHSStride1])
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -1481,6 +1591,17 @@ func execMinNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, outp
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = min(lhs[lhsRow], rhs[rhsRow])
+					out[ii+1] = min(lhs[lhsRow+blk.LHSStride1], rhs[rhsRow+blk.RHSStride1])
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -1623,6 +1744,17 @@ func execBitwiseAndIntegerGeneric[T gobackend.PODIntegerConstraints](lhs, rhs []
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] & rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] & rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -1705,6 +1837,17 @@ func execBitwiseOrIntegerGeneric[T gobackend.PODIntegerConstraints](lhs, rhs []T
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] | rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] | rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -1787,6 +1930,17 @@ func execBitwiseXorIntegerGeneric[T gobackend.PODIntegerConstraints](lhs, rhs []
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] ^ rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] ^ rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -1849,6 +2003,17 @@ func execLogicalAndBooleanGeneric[T gobackend.PODBooleanConstraints](lhs, rhs []
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] && rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] && rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -1911,6 +2076,17 @@ func execLogicalOrBooleanGeneric[T gobackend.PODBooleanConstraints](lhs, rhs []T
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] || rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] || rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -1973,6 +2149,17 @@ func execLogicalXorBooleanGeneric[T gobackend.PODBooleanConstraints](lhs, rhs []
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] != rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] != rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -2069,6 +2256,17 @@ func execEqualNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T, ou
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] == rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] == rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -2225,6 +2423,17 @@ func execNotEqualNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T,
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] != rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] != rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -2384,6 +2593,17 @@ func execGreaterOrEqualNumericGeneric[T gobackend.PODNumericConstraints](lhs, rh
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] >= rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] >= rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -2559,6 +2779,17 @@ func execGreaterThanNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs [
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] > rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] > rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -2734,6 +2965,17 @@ func execLessOrEqualNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs [
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] <= rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] <= rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
@@ -2909,6 +3151,17 @@ func execLessThanNumericGeneric[T gobackend.PODNumericConstraints](lhs, rhs []T,
 		blk, starts := gobackend.NewZippedBroadcastIterator(lhsShape, rhsShape, outputShape).Blocks()
 		for start := range starts {
 			lhsRow, rhsRow, tgtIdx := start.LHSFlatIdx, start.RHSFlatIdx, start.TgtFlatIdx
+			if blk.D1 == 2 {
+				// Pairs (e.g. 2×2 pooling windows), unrolled.
+				out := output[tgtIdx : tgtIdx+2*blk.D0]
+				for ii := 0; ii+1 < len(out); ii += 2 {
+					out[ii] = lhs[lhsRow] < rhs[rhsRow]
+					out[ii+1] = lhs[lhsRow+blk.LHSStride1] < rhs[rhsRow+blk.RHSStride1]
+					lhsRow += blk.LHSStride0
+					rhsRow += blk.RHSStride0
+				}
+				continue
+			}
 			for range blk.D0 {
 				lhsIdx, rhsIdx := lhsRow, rhsRow
 				out := output[tgtIdx : tgtIdx+blk.D1]
