@@ -113,7 +113,9 @@ func (w *Pool) lockedRunTaskInGoroutine(task func()) {
 		task()
 		w.mu.Lock()
 		w.numRunning--
-		w.cond.Signal()
+		// Local patch: Broadcast, not Signal: a Signal could wake a waiter
+		// that cannot use the free worker, while the one that could slept on.
+		w.cond.Broadcast()
 		w.mu.Unlock()
 	}()
 }
@@ -164,6 +166,15 @@ func (w *Pool) Saturate(task func()) {
 	for !doneFanningOut.Load() {
 		// Check global limits and local limits (for unlimited pool)
 		if (w.IsUnlimited() && started >= limit) || (!w.IsUnlimited() && w.lockedIsFull()) {
+			if started == 0 {
+				// Local patch: no worker is free, so the caller (usually itself
+				// a worker executing an op) runs the task. Waiting here instead
+				// deadlocked as soon as every worker was in Saturate at once,
+				// e.g. as many independent matmuls as workers.
+				w.mu.Unlock()
+				task()
+				return
+			}
 			w.cond.Wait()
 			// If we woke up because a task finished (signaled), we need to check if we are done.
 			if doneFanningOut.Load() {

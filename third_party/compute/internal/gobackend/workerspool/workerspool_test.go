@@ -67,3 +67,39 @@ func TestPool_Saturate(t *testing.T) {
 		t.Errorf("Expected count %d to match started %d", count.Load(), started.Load())
 	}
 }
+
+// TestPool_NestedSaturate checks the local patch: as many workers as the
+// pool allows each call Saturate, as parallel matmuls do. Upstream's
+// Saturate waited for a free worker, and all of them deadlocked.
+func TestPool_NestedSaturate(t *testing.T) {
+	for _, parallelism := range []int{1, 2, 4} {
+		pool := New()
+		pool.SetMaxParallelism(parallelism)
+		var ran atomic.Int32
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			finished := make(chan struct{}, 2*parallelism)
+			for range 2 * parallelism {
+				pool.WaitToStart(func() {
+					pool.Saturate(func() {
+						ran.Add(1)
+						time.Sleep(time.Millisecond)
+					})
+					finished <- struct{}{}
+				})
+			}
+			for range 2 * parallelism {
+				<-finished
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("parallelism %d: nested Saturate calls deadlocked (%d tasks ran)", parallelism, ran.Load())
+		}
+		if got := ran.Load(); got < int32(2*parallelism) {
+			t.Errorf("parallelism %d: %d Saturate tasks ran, want at least %d (one per caller)", parallelism, got, 2*parallelism)
+		}
+	}
+}
