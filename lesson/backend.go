@@ -77,11 +77,8 @@ func newBackendWithConfig(config string) (compute.Backend, error) {
 	name, options, _ := strings.Cut(config, ":")
 	switch name {
 	case "go":
-		for _, opt := range strings.Split(options, ",") {
-			if strings.HasPrefix(strings.TrimSpace(opt), "parallelism") {
-				return nil, fmt.Errorf("lesson: %s=%q: the go backend's parallelism option deadlocks GoMLX v0.28 (nested worker pools); use %s=go, which already uses every core", BackendEnv, config, BackendEnv)
-			}
-		}
+		// Options such as parallelism=N are the go backend's own. (Upstream
+		// GoMLX deadlocked with few workers; third_party/compute fixes it.)
 		b, err := gobackend.New(options)
 		if err != nil {
 			return nil, fmt.Errorf("lesson: creating the go backend from %s=%q: %w", BackendEnv, config, err)

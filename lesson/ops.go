@@ -56,10 +56,19 @@ func (f Formulation) String() string {
 //   - Max-pooling comes before the bias and relu, which is exact (max
 //     commutes with adding a per-channel constant and with relu) and leaves
 //     4× fewer values for them.
+//   - A convolution followed by its pool is computed as four "phases", one
+//     per position in the 2×2 window, each a matrix product over stride-2
+//     patches (see convPoolT): the pool is then three element-wise Max ops
+//     and its gradient one Equal and one Where per phase, with no
+//     reduction over interleaved axes and no broadcasting; an odd last row
+//     and column, which the pool drops, are never computed.
 //   - Relu is Where(z > 0, z, 0), whose gradient is one Where; GoMLX's
 //     Max(z, 0) builds its gradient from four Sign and arithmetic ops.
-//   - The max-pool's gradient is one Equal and one Where (see windowMax),
-//     instead of GoMLX's ReduceMax gradient of Sign ops.
+//   - The max-pool's gradient is one Equal and one Where (see elementMax
+//     and windowMax), instead of GoMLX's gradients made of Sign ops.
+//   - Four phases in each of two batch parts are eight independent matrix
+//     products; the go backend of upstream GoMLX v0.28 deadlocked on that
+//     many (its worker pool), which third_party/compute fixes.
 //   - The batch runs through the conv blocks in independent parts, which
 //     the go backend schedules on different cores (see convBlocks).
 
@@ -111,8 +120,7 @@ func newConvBlocks(f Formulation) *convBlocks {
 // convPool computes a Conv2D layer (conv3x3) and the 2×2 max-pool that
 // follows it (maxPool2x2), returning both outputs, [batch, h, w, c]. Unless
 // the formulation is Builtin, the conv output is only computed when used
-// (e.g. by [Model.Activations]), since the pool is computed from the
-// convolution before its bias and relu.
+// (e.g. by [Model.Activations]): the pool is computed apart, by convPoolT.
 func (cb *convBlocks) convPool(x, kernel, bias *graph.Node) (conv, pool *graph.Node) {
 	if cb.f == Builtin {
 		conv = conv3x3(cb.f, x, kernel, bias)
@@ -125,9 +133,8 @@ func (cb *convBlocks) convPool(x, kernel, bias *graph.Node) (conv, pool *graph.N
 	b := channelBias(bias)
 	var convs, pools []*graph.Node
 	for _, xT := range xParts {
-		zT := convT(xT, kernel)
-		convs = append(convs, relu(graph.Add(zT, b)))
-		pools = append(pools, relu(graph.Add(pool2x2(zT, 2, 3), b)))
+		convs = append(convs, relu(graph.Add(convT(xT, kernel), b)))
+		pools = append(pools, relu(graph.Add(convPoolT(xT, kernel), b)))
 	}
 	conv = channelsLast(concatBatch(convs))
 	pool = channelsLast(concatBatch(pools))
@@ -283,6 +290,92 @@ func windowMax(x *graph.Node, axes ...int) *graph.Node {
 	}), one...)
 	zero := graph.Reshape(graph.Sub(t, graph.StopGradient(t)))
 	y := graph.Add(m, zero)
+	return graph.IdentityWithCustomGradient(y, func(_, v *graph.Node) *graph.Node {
+		dOut = v
+		return v
+	})
+}
+
+// convPoolT is the 2×2 max-pool of convT(xT, kernel): xT [cin, batch, h,
+// w] becomes [cout, batch, (h-2)/2, (w-2)/2], without bias.
+//
+// It computes the convolution at the four positions of each pooling
+// window as four separate "phases" (rows and columns 2i+py, 2j+px), each
+// its own matrix product over stride-2 patches, so that the pool is three
+// element-wise Max ops on tensors of the same shape and its gradient one
+// Equal and one Where per phase; no reduction over interleaved axes and no
+// broadcasting, which the go backend runs slowly. An odd last row and
+// column of the convolution, which the pool drops, are never computed.
+//
+// Its gradient w.r.t. xT, like convT's, is the full convolution of the
+// output's gradient, the four phases interleaved back, with the flipped
+// kernel.
+func convPoolT(xT, kernel *graph.Node) *graph.Node {
+	xd := xT.Shape().Dimensions
+	cin, batch, h, w := xd[0], xd[1], xd[2]-2, xd[3]-2
+	oh, ow := h/2, w/2
+	cout := kernel.Shape().Dimensions[3]
+	var dPhases [4]*graph.Node // the gradients of the phases, set during backpropagation
+	xT = graph.IdentityWithCustomGradient(xT, func(_, _ *graph.Node) *graph.Node {
+		// dz[o, b, 2i+py, 2j+px] = dPhases[2py+px][o, b, i, j].
+		stacked := graph.Concatenate([]*graph.Node{
+			graph.InsertAxes(dPhases[0], 0), graph.InsertAxes(dPhases[1], 0),
+			graph.InsertAxes(dPhases[2], 0), graph.InsertAxes(dPhases[3], 0),
+		}, 0) // [4, cout, batch, oh, ow]
+		dz := graph.Reshape(stacked, 2, 2, cout, batch, oh, ow)
+		dz = graph.Reshape(graph.TransposeAllAxes(dz, 2, 3, 4, 0, 5, 1), cout, batch, 2*oh, 2*ow)
+		zero := graph.ScalarZero(dz.Graph(), dz.DType())
+		padded := graph.Pad(dz, zero, graph.PadAxis{}, graph.PadAxis{}, graph.PadAxis{Start: 2, End: 2}, graph.PadAxis{Start: 2, End: 2})
+		flipped := graph.TransposeAllAxes(graph.Reverse(kernel, 0, 1), 0, 1, 3, 2) // [3, 3, cout, cin]
+		// dx is [cin, batch, 2·oh+2, 2·ow+2].
+		dx := convTNoGrad(padded, flipped)
+		// An odd last row and column of xT only reach the convolution's
+		// last row and column, which the pool drops: their gradient is 0.
+		return graph.Pad(dx, zero, graph.PadAxis{}, graph.PadAxis{}, graph.PadAxis{End: h - 2*oh}, graph.PadAxis{End: w - 2*ow})
+	})
+	kernelT := graph.TransposeAllAxes(graph.Reshape(kernel, 9*cin, cout), 1, 0) // [cout, 9·cin], small
+	phases := make([]*graph.Node, 4)
+	for p := range phases {
+		py, px := p/2, p%2
+		parts := make([]*graph.Node, 0, 9)
+		for dy := range 3 {
+			for dx := range 3 {
+				y0, x0 := py+dy, px+dx
+				s := graph.Slice(xT, graph.AxisRange(), graph.AxisRange(),
+					graph.AxisRange(y0, y0+2*oh-1).Stride(2), graph.AxisRange(x0, x0+2*ow-1).Stride(2))
+				parts = append(parts, graph.Reshape(s, cin, batch*oh*ow))
+			}
+		}
+		z := graph.DotGeneral(kernelT, []int{1}, nil, graph.Concatenate(parts, 0), []int{0}, nil)
+		phases[p] = graph.IdentityWithCustomGradient(graph.Reshape(z, cout, batch, oh, ow), func(_, v *graph.Node) *graph.Node {
+			dPhases[p] = v
+			return v
+		})
+	}
+	return elementMax(phases...)
+}
+
+// elementMax is the element-wise maximum of xs, all of one shape, with
+// windowMax's gradient: the incoming gradient goes to every x equal to the
+// maximum at that element (to all of them on ties), one Equal and one Where
+// per x instead of GoMLX's Max gradient of Sign ops.
+func elementMax(xs ...*graph.Node) *graph.Node {
+	m := graph.StopGradient(xs[0])
+	for _, x := range xs[1:] {
+		m = graph.Max(m, graph.StopGradient(x))
+	}
+	one := make([]graph.SliceAxisSpec, m.Rank())
+	for i := range one {
+		one[i] = graph.AxisRange(0, 1)
+	}
+	var dOut *graph.Node // the gradient of the output, set during backpropagation
+	y := m
+	for _, x := range xs {
+		t := graph.Slice(graph.IdentityWithCustomGradient(x, func(x, _ *graph.Node) *graph.Node {
+			return graph.Where(graph.Equal(x, m), dOut, graph.ScalarZero(x.Graph(), x.DType()))
+		}), one...)
+		y = graph.Add(y, graph.Reshape(graph.Sub(t, graph.StopGradient(t))))
+	}
 	return graph.IdentityWithCustomGradient(y, func(_, v *graph.Node) *graph.Node {
 		dOut = v
 		return v
