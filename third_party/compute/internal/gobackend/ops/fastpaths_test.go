@@ -37,6 +37,8 @@ func randomFlat[T gobackend.SupportedTypesConstraints](rng *rand.Rand, n int) []
 			v = rng.NormFloat64()
 		case bfloat16.BFloat16:
 			v = bfloat16.FromFloat32(float32(rng.IntN(7) - 3))
+		case int64:
+			v = rng.Int64()
 		default:
 			panic(fmt.Sprintf("randomFlat: unsupported %T", out[i]))
 		}
@@ -68,6 +70,9 @@ func testSliceFastPath[T gobackend.SupportedTypesConstraints](t *testing.T, dtyp
 	for range 300 {
 		rank := rng.IntN(6)
 		dims := randomDims(rng, rank, 7)
+		if rank > 0 && rng.IntN(2) == 0 {
+			dims[rank-1] = 1 + rng.IntN(24) // longer strided rows
+		}
 		operand := randomBuffer[T](rng, shapes.Make(dtype, dims...))
 		params := &sliceNode{starts: make([]int, rank), limits: make([]int, rank), strides: make([]int, rank)}
 		for axis, d := range dims {
@@ -95,6 +100,17 @@ func testSliceFastPath[T gobackend.SupportedTypesConstraints](t *testing.T, dtyp
 			t.Fatalf("Slice %s starts=%v limits=%v strides=%v: got %v, want %v",
 				operand.RawShape, params.starts, params.limits, params.strides, got.Flat, want.Flat)
 		}
+		// The row path (#9) alone, also where the run path would be taken.
+		if rank > 0 {
+			got = emptyBuffer[T](outShape)
+			if !execSliceRows[T](operand, got, params) {
+				t.Fatalf("execSliceRows refused %s", operand.RawShape)
+			}
+			if !reflect.DeepEqual(want.Flat, got.Flat) {
+				t.Fatalf("Slice rows %s starts=%v limits=%v strides=%v: got %v, want %v",
+					operand.RawShape, params.starts, params.limits, params.strides, got.Flat, want.Flat)
+			}
+		}
 	}
 }
 
@@ -106,6 +122,7 @@ func TestSliceFastPath(t *testing.T) {
 	testSliceFastPath[uint16](t, dtypes.Uint16, rng)
 	testSliceFastPath[bool](t, dtypes.Bool, rng)
 	testSliceFastPath[bfloat16.BFloat16](t, dtypes.BFloat16, rng)
+	testSliceFastPath[int64](t, dtypes.Int64, rng)
 }
 
 func testReduceFastPath[T gobackend.PODNumericConstraints](t *testing.T, dtype dtypes.DType, rng *rand.Rand) {

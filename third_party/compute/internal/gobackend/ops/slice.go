@@ -166,12 +166,62 @@ var sliceDTypeMap = gobackend.NewDTypeMap("Slice")
 // execSliceGeneric implements the actual slice data copying. It is called via sliceDTypeMap.Dispatch.
 //
 // Fork patch: when the slice is contiguous in its innermost axis (stride 1), it copies contiguous runs
-// with copy(): the trailing axes taken whole, times the innermost axis not taken whole. Otherwise it
-// falls back to execSliceElementwise.
+// with copy(): the trailing axes taken whole, times the innermost axis not taken whole.
+//
+// Fork patch #9: otherwise (innermost axis strided, or runs too short) execSliceRows copies one output
+// row (innermost axis) at a time with a fixed operand stride, with an odometer over the outer axes only.
+// execSliceElementwise (upstream) is left for scalars.
 func execSliceGeneric[T gobackend.SupportedTypesConstraints](operand, output *gobackend.Buffer, params *sliceNode) {
-	if !execSliceRuns[T](operand, output, params) {
+	if !execSliceRuns[T](operand, output, params) && !execSliceRows[T](operand, output, params) {
 		execSliceElementwise[T](operand, output, params)
 	}
+}
+
+// execSliceRows copies the slice one output row (the innermost axis, any stride) at a time and returns
+// true, or returns false (copying nothing) for a scalar.
+func execSliceRows[T gobackend.SupportedTypesConstraints](operand, output *gobackend.Buffer, params *sliceNode) bool {
+	rank := operand.RawShape.Rank()
+	if rank == 0 {
+		return false
+	}
+	outputDimensions := output.RawShape.Dimensions
+	outputFlat := output.Flat.([]T)[:output.RawShape.Size()]
+	operandFlat := operand.Flat.([]T)
+	operandFlatStrides := operand.RawShape.Strides()
+	var operandFlatIdx int
+	for axis, start := range params.starts {
+		operandFlatIdx += start * operandFlatStrides[axis]
+	}
+	rowLen := outputDimensions[rank-1]
+	step := params.strides[rank-1] // The operand's innermost axis has flat stride 1.
+	outerRank := rank - 1
+	outputAxisIdxs := make([]int, outerRank)
+	for outputFlatIdx := 0; outputFlatIdx < len(outputFlat); outputFlatIdx += rowLen {
+		dst := outputFlat[outputFlatIdx : outputFlatIdx+rowLen]
+		src := operandFlat[operandFlatIdx : operandFlatIdx+(rowLen-1)*step+1]
+		switch step {
+		case 1:
+			copy(dst, src)
+		case 2:
+			for i := range dst {
+				dst[i] = src[2*i]
+			}
+		default:
+			for i := range dst {
+				dst[i] = src[i*step]
+			}
+		}
+		for axis := outerRank - 1; axis >= 0; axis-- {
+			outputAxisIdxs[axis]++
+			if outputAxisIdxs[axis] < outputDimensions[axis] {
+				operandFlatIdx += params.strides[axis] * operandFlatStrides[axis]
+				break
+			}
+			operandFlatIdx -= (outputDimensions[axis] - 1) * params.strides[axis] * operandFlatStrides[axis]
+			outputAxisIdxs[axis] = 0
+		}
+	}
+	return true
 }
 
 // sliceRunMinLen is the shortest contiguous run for which execSliceRuns is used.
