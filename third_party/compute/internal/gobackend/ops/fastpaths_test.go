@@ -12,6 +12,7 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/dtypes/bfloat16"
+	"github.com/gomlx/compute/dtypes/float16"
 	"github.com/gomlx/compute/internal/gobackend"
 	"github.com/gomlx/compute/shapeinference"
 	"github.com/gomlx/compute/shapes"
@@ -37,6 +38,8 @@ func randomFlat[T gobackend.SupportedTypesConstraints](rng *rand.Rand, n int) []
 			v = rng.NormFloat64()
 		case bfloat16.BFloat16:
 			v = bfloat16.FromFloat32(float32(rng.IntN(7) - 3))
+		case float16.Float16:
+			v = float16.FromFloat32(float32(rng.IntN(7) - 3))
 		case int64:
 			v = rng.Int64()
 		default:
@@ -123,6 +126,79 @@ func TestSliceFastPath(t *testing.T) {
 	testSliceFastPath[bool](t, dtypes.Bool, rng)
 	testSliceFastPath[bfloat16.BFloat16](t, dtypes.BFloat16, rng)
 	testSliceFastPath[int64](t, dtypes.Int64, rng)
+}
+
+// transposeReference is upstream's Transpose (TransposeIterator, element by element).
+func transposeReference[T gobackend.SupportedTypesConstraints](operand *gobackend.Buffer, perm []int) *gobackend.Buffer {
+	outShape, err := shapeinference.Transpose(operand.RawShape, perm)
+	if err != nil {
+		panic(err)
+	}
+	want := emptyBuffer[T](outShape)
+	execTransposeGeneric[T](operand, want, NewTransposeIterator(operand.RawShape, perm))
+	return want
+}
+
+func checkTransposeFastPath[T gobackend.SupportedTypesConstraints](t *testing.T, rng *rand.Rand, shape shapes.Shape, perm []int) {
+	t.Helper()
+	operand := randomBuffer[T](rng, shape)
+	want := transposeReference[T](operand, perm)
+	got := emptyBuffer[T](want.RawShape)
+	if !transposeFast(operand, got, perm) {
+		t.Fatalf("transposeFast refused %s", shape)
+	}
+	if !reflect.DeepEqual(want.Flat, got.Flat) {
+		t.Fatalf("Transpose %s perm=%v: got %v, want %v", shape, perm, got.Flat, want.Flat)
+	}
+}
+
+func testTransposeFastPath[T gobackend.SupportedTypesConstraints](t *testing.T, dtype dtypes.DType, rng *rand.Rand) {
+	for range 300 {
+		rank := rng.IntN(7)
+		dims := randomDims(rng, rank, 5)
+		for axis := range dims {
+			if rng.IntN(4) == 0 {
+				dims[axis] = 1
+			}
+		}
+		checkTransposeFastPath[T](t, rng, shapes.Make(dtype, dims...), rng.Perm(rank))
+	}
+	// 2-D swaps across tile borders, and the lesson's shapes.
+	for range 20 {
+		rows, cols := 1+rng.IntN(3*transposeTile), 1+rng.IntN(3*transposeTile)
+		checkTransposeFastPath[T](t, rng, shapes.Make(dtype, rows, cols), []int{1, 0})
+	}
+	checkTransposeFastPath[T](t, rng, shapes.Make(dtype, 2, 2, 16, 16, 5, 5), []int{2, 3, 4, 0, 5, 1})
+	checkTransposeFastPath[T](t, rng, shapes.Make(dtype, 64, 12, 5, 5), []int{1, 2, 3, 0})
+	checkTransposeFastPath[T](t, rng, shapes.Make(dtype, 12, 5, 5, 64), []int{3, 0, 1, 2})
+}
+
+func TestTransposeFastPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	testTransposeFastPath[float32](t, dtypes.Float32, rng)
+	testTransposeFastPath[float64](t, dtypes.Float64, rng)
+	testTransposeFastPath[int8](t, dtypes.Int8, rng)
+	testTransposeFastPath[int32](t, dtypes.Int32, rng)
+	testTransposeFastPath[int64](t, dtypes.Int64, rng)
+	testTransposeFastPath[uint16](t, dtypes.Uint16, rng)
+	testTransposeFastPath[bool](t, dtypes.Bool, rng)
+	testTransposeFastPath[bfloat16.BFloat16](t, dtypes.BFloat16, rng)
+	testTransposeFastPath[float16.Float16](t, dtypes.Float16, rng)
+}
+
+func TestMergeTransposeAxes(t *testing.T) {
+	for _, tc := range []struct{ dims, perm, wantDims, wantPerm []int }{
+		{[]int{2, 2, 64, 64, 5, 5}, []int{2, 3, 4, 0, 5, 1}, []int{2, 2, 20480, 5}, []int{2, 0, 3, 1}},
+		{[]int{64, 128, 5, 5}, []int{1, 2, 3, 0}, []int{64, 3200}, []int{1, 0}},
+		{[]int{128, 5, 5, 64}, []int{3, 0, 1, 2}, []int{3200, 64}, []int{1, 0}},
+		{[]int{3, 1, 4}, []int{1, 0, 2}, []int{12}, []int{0}},
+		{[]int{1, 1}, []int{1, 0}, []int{}, []int{}},
+	} {
+		dims, perm := mergeTransposeAxes(tc.dims, tc.perm)
+		if !reflect.DeepEqual(dims, tc.wantDims) || !reflect.DeepEqual(perm, tc.wantPerm) {
+			t.Errorf("mergeTransposeAxes(%v, %v) = %v, %v; want %v, %v", tc.dims, tc.perm, dims, perm, tc.wantDims, tc.wantPerm)
+		}
+	}
 }
 
 func testReduceFastPath[T gobackend.PODNumericConstraints](t *testing.T, dtype dtypes.DType, rng *rand.Rand) {

@@ -60,6 +60,9 @@ func execTranspose(backend *gobackend.Backend, node *gobackend.Node, inputs []*g
 	if err != nil {
 		return nil, err
 	}
+	if transposeFast(operand, output, permutations) {
+		return output, nil // Fork patch #10, see transpose_fast.go.
+	}
 	it := NewTransposeIterator(operand.RawShape, permutations)
 	dtype := node.Shape.DType
 	tmpAny, tmpErr := TransposeDTypeMap.Get(dtype)
