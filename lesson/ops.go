@@ -38,8 +38,10 @@ func (f Formulation) String() string {
 }
 
 // The Im2Col formulation, op by op, with what each choice saves on the go
-// backend (whose element-wise ops, slices and transposes are scalar loops,
-// and whose only vectorised op is the matrix product):
+// backend (whose only vectorised op is the matrix product, and whose
+// element-wise ops, slices and transposes are plain loops, in upstream
+// GoMLX one element at a time; third_party/compute speeds them up, see its
+// PATCHES.md):
 //
 //   - Convolutions run channels-first, [c, batch, h, w]: the patches are
 //     9 slices concatenated along the first axis, [9·cin, M], and the
