@@ -66,8 +66,8 @@ func (f Formulation) String() string {
 //     and column, which the pool drops, are never computed.
 //   - Relu is Where(z > 0, z, 0), whose gradient is one Where; GoMLX's
 //     Max(z, 0) builds its gradient from four Sign and arithmetic ops.
-//   - The max-pool's gradient is one Equal and one Where (see elementMax
-//     and windowMax), instead of GoMLX's gradients made of Sign ops.
+//   - The max-pool's gradient is one Equal and one Where per window
+//     position (see elementMax), instead of GoMLX's gradients of Sign ops.
 //   - Four phases in each of two batch parts are eight independent matrix
 //     products; the go backend of upstream GoMLX v0.28 deadlocked on that
 //     many (its worker pool), which third_party/compute fixes.
@@ -94,7 +94,17 @@ func maxPool2x2(f Formulation, x *graph.Node) *graph.Node {
 	if f == Builtin {
 		return graph.MaxPool(x).Window(2).Strides(2).NoPadding().Done()
 	}
-	return pool2x2(x, 1, 2)
+	// The window's four positions, each a stride-2 slice [batch, ⌊h/2⌋, ⌊w/2⌋, c].
+	dims := x.Shape().Dimensions
+	oh, ow := dims[1]/2, dims[2]/2
+	corners := make([]*graph.Node, 0, 4)
+	for py := range 2 {
+		for px := range 2 {
+			corners = append(corners, graph.Slice(x, graph.AxisRange(),
+				graph.AxisRange(py, py+2*oh-1).Stride(2), graph.AxisRange(px, px+2*ow-1).Stride(2), graph.AxisRange()))
+		}
+	}
+	return elementMax(corners...)
 }
 
 // convBlocks builds the Conv2D + MaxPooling2D blocks of one graph. It
@@ -180,16 +190,23 @@ func concatBatch(parts []*graph.Node) *graph.Node {
 func convT(xT, kernel *graph.Node) *graph.Node {
 	var dz *graph.Node // the gradient of the output, set during backpropagation
 	xT = graph.IdentityWithCustomGradient(xT, func(_, _ *graph.Node) *graph.Node {
-		// dx[c, b, i, j] = Σ kernel[dy, dx, c, o] · dz[o, b, i-dy, j-dx].
-		flipped := graph.TransposeAllAxes(graph.Reverse(kernel, 0, 1), 0, 1, 3, 2) // [3, 3, cout, cin]
-		padded := graph.Pad(dz, graph.ScalarZero(dz.Graph(), dz.DType()), graph.PadAxis{}, graph.PadAxis{}, graph.PadAxis{Start: 2, End: 2}, graph.PadAxis{Start: 2, End: 2})
-		return convTNoGrad(padded, flipped)
+		return convTInputGrad(dz, kernel)
 	})
 	zT := convTNoGrad(xT, kernel)
 	return graph.IdentityWithCustomGradient(zT, func(_, v *graph.Node) *graph.Node {
 		dz = v
 		return v
 	})
+}
+
+// convTInputGrad is the gradient w.r.t. xT of convT(xT, kernel), given the
+// gradient dz [cout, batch, h, w] of its output: the "full" convolution
+// dx[c, b, i, j] = Σ kernel[dy, dx, c, o] · dz[o, b, i-dy, j-dx], that is
+// convTNoGrad of dz padded by 2 with the flipped kernel; [cin, batch, h+2, w+2].
+func convTInputGrad(dz, kernel *graph.Node) *graph.Node {
+	flipped := graph.TransposeAllAxes(graph.Reverse(kernel, 0, 1), 0, 1, 3, 2) // [3, 3, cout, cin]
+	padded := graph.Pad(dz, graph.ScalarZero(dz.Graph(), dz.DType()), graph.PadAxis{}, graph.PadAxis{}, graph.PadAxis{Start: 2, End: 2}, graph.PadAxis{Start: 2, End: 2})
+	return convTNoGrad(padded, flipped)
 }
 
 // convTNoGrad is convT's computation: patches [9·cin, M], rows ordered
@@ -238,66 +255,6 @@ func relu(x *graph.Node) *graph.Node {
 	return graph.Where(graph.GreaterThan(x, zero), x, zero)
 }
 
-// pool2x2 is the 2×2, stride-2 max-pool of the two spatial axes hAxis and
-// wAxis = hAxis+1 of a rank-4 x, dropping an odd last row and column.
-func pool2x2(x *graph.Node, hAxis, wAxis int) *graph.Node {
-	dims := x.Shape().Dimensions
-	outH, outW := dims[hAxis]/2, dims[wAxis]/2
-	if dims[hAxis]%2 != 0 || dims[wAxis]%2 != 0 {
-		ranges := []graph.SliceAxisSpec{graph.AxisRange(), graph.AxisRange(), graph.AxisRange(), graph.AxisRange()}
-		ranges[hAxis], ranges[wAxis] = graph.AxisRange(0, 2*outH), graph.AxisRange(0, 2*outW)
-		x = graph.Slice(x, ranges...)
-	}
-	// Split each spatial axis into (out, 2): the windows are the new axes.
-	var split []int
-	for axis, d := range dims {
-		switch axis {
-		case hAxis:
-			split = append(split, outH, 2)
-		case wAxis:
-			split = append(split, outW, 2)
-		default:
-			split = append(split, d)
-		}
-	}
-	return windowMax(graph.Reshape(x, split...), hAxis+1, wAxis+2)
-}
-
-// windowMax is graph.ReduceMax(x, axes...) with a cheaper gradient: the
-// incoming gradient goes to the elements equal to their window's maximum
-// (to all of them on ties, as GoMLX's ReduceMax does), selected with one
-// Equal and one Where instead of GoMLX's chain of Sign ops.
-//
-// GoMLX's custom gradients replace the gradient of one node's input, so the
-// max is computed without gradient and x is connected to the output by a
-// path whose value is zero: t - StopGradient(t), with t one element of x.
-// The custom gradient on that path ignores what arrives through it and
-// uses the output's gradient, which reverse-mode differentiation computes
-// first, as the output depends on t.
-func windowMax(x *graph.Node, axes ...int) *graph.Node {
-	m := graph.ReduceMax(graph.StopGradient(x), axes...)
-	kept := x.Shape().Clone() // x's shape with the window axes of size 1
-	for _, a := range axes {
-		kept.Dimensions[a] = 1
-	}
-	one := make([]graph.SliceAxisSpec, x.Rank())
-	for i := range one {
-		one[i] = graph.AxisRange(0, 1)
-	}
-	var dOut *graph.Node // the gradient of the output, set during backpropagation
-	t := graph.Slice(graph.IdentityWithCustomGradient(x, func(x, _ *graph.Node) *graph.Node {
-		isMax := graph.Equal(x, graph.ReshapeWithShape(m, kept))
-		d := graph.BroadcastToShape(graph.ReshapeWithShape(dOut, kept), x.Shape())
-		return graph.Where(isMax, d, graph.ScalarZero(x.Graph(), x.DType()))
-	}), one...)
-	zero := graph.Reshape(graph.Sub(t, graph.StopGradient(t)))
-	y := graph.Add(m, zero)
-	return graph.IdentityWithCustomGradient(y, func(_, v *graph.Node) *graph.Node {
-		dOut = v
-		return v
-	})
-}
-
 // convPoolT is the 2×2 max-pool of convT(xT, kernel): xT [cin, batch, h,
 // w] becomes [cout, batch, (h-2)/2, (w-2)/2], without bias.
 //
@@ -320,19 +277,13 @@ func convPoolT(xT, kernel *graph.Node) *graph.Node {
 	var dPhases [4]*graph.Node // the gradients of the phases, set during backpropagation
 	xT = graph.IdentityWithCustomGradient(xT, func(_, _ *graph.Node) *graph.Node {
 		// dz[o, b, 2i+py, 2j+px] = dPhases[2py+px][o, b, i, j].
-		stacked := graph.Concatenate([]*graph.Node{
-			graph.InsertAxes(dPhases[0], 0), graph.InsertAxes(dPhases[1], 0),
-			graph.InsertAxes(dPhases[2], 0), graph.InsertAxes(dPhases[3], 0),
-		}, 0) // [4, cout, batch, oh, ow]
-		dz := graph.Reshape(stacked, 2, 2, cout, batch, oh, ow)
+		dz := graph.Reshape(graph.Stack(dPhases[:], 0), 2, 2, cout, batch, oh, ow)
 		dz = graph.Reshape(graph.TransposeAllAxes(dz, 2, 3, 4, 0, 5, 1), cout, batch, 2*oh, 2*ow)
-		zero := graph.ScalarZero(dz.Graph(), dz.DType())
-		padded := graph.Pad(dz, zero, graph.PadAxis{}, graph.PadAxis{}, graph.PadAxis{Start: 2, End: 2}, graph.PadAxis{Start: 2, End: 2})
-		flipped := graph.TransposeAllAxes(graph.Reverse(kernel, 0, 1), 0, 1, 3, 2) // [3, 3, cout, cin]
-		// dx is [cin, batch, 2·oh+2, 2·ow+2].
-		dx := convTNoGrad(padded, flipped)
-		// An odd last row and column of xT only reach the convolution's
-		// last row and column, which the pool drops: their gradient is 0.
+		// dx is [cin, batch, 2·oh+2, 2·ow+2]. An odd last row and column of
+		// xT only reach the convolution's last row and column, which the
+		// pool drops: their gradient is 0.
+		dx := convTInputGrad(dz, kernel)
+		zero := graph.ScalarZero(dx.Graph(), dx.DType())
 		return graph.Pad(dx, zero, graph.PadAxis{}, graph.PadAxis{}, graph.PadAxis{End: h - 2*oh}, graph.PadAxis{End: w - 2*ow})
 	})
 	kernelT := graph.TransposeAllAxes(graph.Reshape(kernel, 9*cin, cout), 1, 0) // [cout, 9·cin], small
@@ -357,10 +308,18 @@ func convPoolT(xT, kernel *graph.Node) *graph.Node {
 	return elementMax(phases...)
 }
 
-// elementMax is the element-wise maximum of xs, all of one shape, with
-// windowMax's gradient: the incoming gradient goes to every x equal to the
-// maximum at that element (to all of them on ties), one Equal and one Where
-// per x instead of GoMLX's Max gradient of Sign ops.
+// elementMax is the element-wise maximum of xs, all of one shape, with a
+// cheap gradient: the incoming gradient goes to every x equal to the
+// maximum at that element (to all of them on ties, as GoMLX's ReduceMax
+// gradient does), one Equal and one Where per x instead of GoMLX's Max
+// gradient of Sign ops.
+//
+// GoMLX's custom gradients replace the gradient of one node's input, so the
+// max is computed without gradient and each x is connected to the output by
+// a path whose value is zero: t - StopGradient(t), with t one element of x.
+// The custom gradient on that path ignores what arrives through it and
+// uses the output's gradient, which reverse-mode differentiation computes
+// first, as the output depends on t.
 func elementMax(xs ...*graph.Node) *graph.Node {
 	m := graph.StopGradient(xs[0])
 	for _, x := range xs[1:] {
