@@ -7,8 +7,6 @@ package ops
 // moved as uint8/16/32/64 by dtype size, so all non-packed dtypes.
 
 import (
-	"unsafe"
-
 	"github.com/gomlx/compute/internal/gobackend"
 )
 
@@ -38,22 +36,17 @@ func transposeFast(operand, output *gobackend.Buffer, permutations []int) bool {
 	dims, perm := mergeTransposeAxes(operand.RawShape.Dimensions, permutations)
 	switch elementSize {
 	case 1:
-		transposeMerged(bytesAs[uint8](operandBytes, n), bytesAs[uint8](outputBytes, n), dims, perm)
+		transposeMerged(viewAs[uint8](operandBytes, n), viewAs[uint8](outputBytes, n), dims, perm)
 	case 2:
-		transposeMerged(bytesAs[uint16](operandBytes, n), bytesAs[uint16](outputBytes, n), dims, perm)
+		transposeMerged(viewAs[uint16](operandBytes, n), viewAs[uint16](outputBytes, n), dims, perm)
 	case 4:
-		transposeMerged(bytesAs[uint32](operandBytes, n), bytesAs[uint32](outputBytes, n), dims, perm)
+		transposeMerged(viewAs[uint32](operandBytes, n), viewAs[uint32](outputBytes, n), dims, perm)
 	case 8:
-		transposeMerged(bytesAs[uint64](operandBytes, n), bytesAs[uint64](outputBytes, n), dims, perm)
+		transposeMerged(viewAs[uint64](operandBytes, n), viewAs[uint64](outputBytes, n), dims, perm)
 	default:
 		return false
 	}
 	return true
-}
-
-// bytesAs views the first n elements of b as U (b holds elements of U's size).
-func bytesAs[U uint8 | uint16 | uint32 | uint64](b []byte, n int) []U {
-	return unsafe.Slice((*U)(unsafe.Pointer(unsafe.SliceData(b))), n)
 }
 
 // mergeTransposeAxes returns the operand dimensions and permutation of an

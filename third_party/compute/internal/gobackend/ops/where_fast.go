@@ -15,7 +15,7 @@ import (
 func whereBranchless[T gobackend.SupportedTypesConstraints](conditionBuf, onTrueBuf, onFalseBuf, outputBuf *gobackend.Buffer) bool {
 	conditionFlat := conditionBuf.Flat.([]bool)
 	// Go stores a bool as one byte, 0 or 1.
-	cond := unsafe.Slice((*uint8)(unsafe.Pointer(unsafe.SliceData(conditionFlat))), len(conditionFlat))
+	cond := viewAs[uint8](conditionFlat, len(conditionFlat))
 	onTrue, onFalse, output := onTrueBuf.Flat.([]T), onFalseBuf.Flat.([]T), outputBuf.Flat.([]T)
 	onTrue = onTrue[:onTrueBuf.RawShape.Size()]
 	onFalse = onFalse[:onFalseBuf.RawShape.Size()]
@@ -23,22 +23,24 @@ func whereBranchless[T gobackend.SupportedTypesConstraints](conditionBuf, onTrue
 	var zero T
 	switch unsafe.Sizeof(zero) {
 	case 1:
-		whereSelect(cond, asUnsigned[T, uint8](onTrue), asUnsigned[T, uint8](onFalse), asUnsigned[T, uint8](output))
+		whereSelect(cond, viewAs[uint8](onTrue, len(onTrue)), viewAs[uint8](onFalse, len(onFalse)), viewAs[uint8](output, len(output)))
 	case 2:
-		whereSelect(cond, asUnsigned[T, uint16](onTrue), asUnsigned[T, uint16](onFalse), asUnsigned[T, uint16](output))
+		whereSelect(cond, viewAs[uint16](onTrue, len(onTrue)), viewAs[uint16](onFalse, len(onFalse)), viewAs[uint16](output, len(output)))
 	case 4:
-		whereSelect(cond, asUnsigned[T, uint32](onTrue), asUnsigned[T, uint32](onFalse), asUnsigned[T, uint32](output))
+		whereSelect(cond, viewAs[uint32](onTrue, len(onTrue)), viewAs[uint32](onFalse, len(onFalse)), viewAs[uint32](output, len(output)))
 	case 8:
-		whereSelect(cond, asUnsigned[T, uint64](onTrue), asUnsigned[T, uint64](onFalse), asUnsigned[T, uint64](output))
+		whereSelect(cond, viewAs[uint64](onTrue, len(onTrue)), viewAs[uint64](onFalse, len(onFalse)), viewAs[uint64](output, len(output)))
 	default:
 		return false
 	}
 	return true
 }
 
-// asUnsigned views x as a slice of unsigned integers of the same size as T.
-func asUnsigned[T any, U uint8 | uint16 | uint32 | uint64](x []T) []U {
-	return unsafe.Slice((*U)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+// viewAs views the memory of x as its first n elements of type U, without
+// copying (x must hold at least n·sizeof(U) bytes). The fast paths use it to
+// move values of any dtype as unsigned integers of the same size.
+func viewAs[U, T any](x []T, n int) []U {
+	return unsafe.Slice((*U)(unsafe.Pointer(unsafe.SliceData(x))), n)
 }
 
 // whereSelect sets out[i] = onTrue[i] if cond[i] == 1, else onFalse[i];
