@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/gonb-lessons/convolutions/lesson"
+	"github.com/gonb-lessons/convolutions/lesson/fashion"
 )
 
 func main() {
@@ -230,14 +231,14 @@ func (r *goRunner) measure(batch int, seconds float64, eval bool) (measurement, 
 }
 
 // synthetic returns n random images with random labels.
-func synthetic(n int, seed uint64) *lesson.Data {
+func synthetic(n int, seed uint64) *fashion.Data {
 	rng := rand.New(rand.NewPCG(seed, 42))
-	d := &lesson.Data{Pixels: make([]uint8, n*lesson.ImageSize*lesson.ImageSize), Labels: make([]uint8, n)}
+	d := &fashion.Data{Pixels: make([]uint8, n*fashion.ImageSize*fashion.ImageSize), Labels: make([]uint8, n)}
 	for i := range d.Pixels {
 		d.Pixels[i] = uint8(rng.Uint32())
 	}
 	for i := range d.Labels {
-		d.Labels[i] = uint8(rng.IntN(lesson.NumClasses))
+		d.Labels[i] = uint8(rng.IntN(fashion.NumClasses))
 	}
 	return d
 }

@@ -9,17 +9,18 @@ import (
 
 	"github.com/gomlx/compute/gobackend"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gonb-lessons/convolutions/lesson/fashion"
 )
 
 // syntheticData returns n random images with random labels.
-func syntheticData(n int, seed uint64) *Data {
+func syntheticData(n int, seed uint64) *fashion.Data {
 	rng := rand.New(rand.NewPCG(seed, 0))
-	d := &Data{Pixels: make([]uint8, n*ImageSize*ImageSize), Labels: make([]uint8, n)}
+	d := &fashion.Data{Pixels: make([]uint8, n*fashion.ImageSize*fashion.ImageSize), Labels: make([]uint8, n)}
 	for i := range d.Pixels {
 		d.Pixels[i] = uint8(rng.IntN(256))
 	}
 	for i := range d.Labels {
-		d.Labels[i] = uint8(rng.IntN(NumClasses))
+		d.Labels[i] = uint8(rng.IntN(fashion.NumClasses))
 	}
 	return d
 }

@@ -1,6 +1,10 @@
 package lesson
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gonb-lessons/convolutions/lesson/fashion"
+)
 
 // Config describes the network. Its zero value is the lesson's model:
 // two Conv2D(64, 3×3, relu) + MaxPool 2×2 blocks, Dense(128, relu) and
@@ -78,7 +82,7 @@ type Layer struct {
 func (c Config) Layers() []Layer {
 	c = c.withDefaults()
 	var layers []Layer
-	side, channels := ImageSize, 1
+	side, channels := fashion.ImageSize, 1
 	for i := range c.ConvLayers {
 		suffix := ""
 		if i > 0 {
@@ -107,10 +111,10 @@ func (c Config) Layers() []Layer {
 		Name: "dense", Type: "Dense", Output: []int{c.Hidden}, Params: hiddenParams,
 		Arithmetic: fmt.Sprintf("%s·%d+%d = %s", commas(flat), c.Hidden, c.Hidden, commas(hiddenParams)),
 	})
-	outParams := c.Hidden*NumClasses + NumClasses
+	outParams := c.Hidden*fashion.NumClasses + fashion.NumClasses
 	layers = append(layers, Layer{
-		Name: "dense_1", Type: "Dense", Output: []int{NumClasses}, Params: outParams,
-		Arithmetic: fmt.Sprintf("%d·%d+%d = %s", c.Hidden, NumClasses, NumClasses, commas(outParams)),
+		Name: "dense_1", Type: "Dense", Output: []int{fashion.NumClasses}, Params: outParams,
+		Arithmetic: fmt.Sprintf("%d·%d+%d = %s", c.Hidden, fashion.NumClasses, fashion.NumClasses, commas(outParams)),
 	})
 	return layers
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gonb-lessons/convolutions/lesson/fashion"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -154,8 +155,8 @@ func TestGridErrors(t *testing.T) {
 
 func TestShift(t *testing.T) {
 	// One image with a single bright pixel at (x=10, y=20).
-	d := &Data{Pixels: make([]uint8, pixelsPerImage), Labels: []uint8{7}}
-	d.Pixels[20*ImageSize+10] = 255
+	d := &fashion.Data{Pixels: make([]uint8, fashion.ImageSize*fashion.ImageSize), Labels: []uint8{7}}
+	d.Pixels[20*fashion.ImageSize+10] = 255
 	for _, tc := range []struct {
 		name, reason string
 		dx, dy       int
@@ -168,11 +169,11 @@ func TestShift(t *testing.T) {
 		{"none", "zero shift copies", 0, 0, 10, 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Shift(d, tc.dx, tc.dy)
+			got := fashion.Shift(d, tc.dx, tc.dy)
 			var lit []image.Point
 			for i, p := range got.Pixels {
 				if p != 0 {
-					lit = append(lit, image.Pt(i%ImageSize, i/ImageSize))
+					lit = append(lit, image.Pt(i%fashion.ImageSize, i/fashion.ImageSize))
 				}
 			}
 			var want []image.Point
@@ -180,20 +181,20 @@ func TestShift(t *testing.T) {
 				want = []image.Point{image.Pt(tc.wantX, tc.wantY)}
 			}
 			if diff := cmp.Diff(want, lit); diff != "" {
-				t.Errorf("Shift(%d, %d) (%s): lit pixels mismatch (-want +got):\n%s", tc.dx, tc.dy, tc.reason, diff)
+				t.Errorf("fashion.Shift(%d, %d) (%s): lit pixels mismatch (-want +got):\n%s", tc.dx, tc.dy, tc.reason, diff)
 			}
-			if got.Label(0) != 7 || d.Pixels[20*ImageSize+10] != 255 {
-				t.Errorf("Shift changed the label or the input")
+			if got.Label(0) != 7 || d.Pixels[20*fashion.ImageSize+10] != 255 {
+				t.Errorf("fashion.Shift changed the label or the input")
 			}
 		})
 	}
 }
 
 func TestConvolveAndPool(t *testing.T) {
-	d := &Data{Pixels: make([]uint8, pixelsPerImage), Labels: []uint8{0}}
-	for y := range ImageSize {
-		for x := 14; x < ImageSize; x++ {
-			d.Pixels[y*ImageSize+x] = 255 // right half bright: one vertical edge
+	d := &fashion.Data{Pixels: make([]uint8, fashion.ImageSize*fashion.ImageSize), Labels: []uint8{0}}
+	for y := range fashion.ImageSize {
+		for x := 14; x < fashion.ImageSize; x++ {
+			d.Pixels[y*fashion.ImageSize+x] = 255 // right half bright: one vertical edge
 		}
 	}
 	conv, err := Convolve(d, 0, [3][3]float32{{-1, 0, 1}, {-2, 0, 2}, {-1, 0, 1}})
@@ -318,7 +319,7 @@ func TestLabModelReusesCheckpoint(t *testing.T) {
 }
 
 func TestConfusion(t *testing.T) {
-	d := &Data{Pixels: make([]uint8, 4*pixelsPerImage), Labels: []uint8{0, 0, 3, 9}}
+	d := &fashion.Data{Pixels: make([]uint8, 4*fashion.ImageSize*fashion.ImageSize), Labels: []uint8{0, 0, 3, 9}}
 	c, err := NewConfusion(d, []int{0, 6, 3, 9})
 	if err != nil {
 		t.Fatal(err)
@@ -342,9 +343,9 @@ func ExampleTable_HTML() {
 }
 
 func ExampleShift() {
-	d := &Data{Pixels: make([]uint8, pixelsPerImage), Labels: []uint8{9}}
+	d := &fashion.Data{Pixels: make([]uint8, fashion.ImageSize*fashion.ImageSize), Labels: []uint8{9}}
 	d.Pixels[0] = 255 // the top-left pixel
-	moved := Shift(d, 4, 1)
+	moved := fashion.Shift(d, 4, 1)
 	fmt.Println(moved.Image(0).GrayAt(4, 1).Y, moved.Image(0).GrayAt(0, 0).Y)
 	// Output: 255 0
 }

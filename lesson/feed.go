@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gonb-lessons/convolutions/lesson/fashion"
 )
 
 // batch is one training step's input, assembled ahead of time.
@@ -22,7 +23,7 @@ type batch struct {
 // batches in another goroutine while the current step runs, so the step
 // never waits for data. It stops early (yielding ctx's error) when ctx is
 // cancelled.
-func prefetch(ctx context.Context, d *Data, perm []int, batchSize int) iter.Seq[batch] {
+func prefetch(ctx context.Context, d *fashion.Data, perm []int, batchSize int) iter.Seq[batch] {
 	return func(yield func(batch) bool) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -60,8 +61,8 @@ func prefetch(ctx context.Context, d *Data, perm []int, batchSize int) iter.Seq[
 
 // gatherImages returns the images of d at idx as [len(idx), 28, 28, 1]
 // float32 in [0, 1].
-func gatherImages(d *Data, idx []int) *tensors.Tensor {
-	const size = ImageSize * ImageSize
+func gatherImages(d *fashion.Data, idx []int) *tensors.Tensor {
+	const size = fashion.ImageSize * fashion.ImageSize
 	out := make([]float32, len(idx)*size)
 	for i, j := range idx {
 		px := d.Pixels[j*size : (j+1)*size]
@@ -70,11 +71,11 @@ func gatherImages(d *Data, idx []int) *tensors.Tensor {
 			dst[k] = float32(p) / 255
 		}
 	}
-	return tensors.FromFlatDataAndDimensions(out, len(idx), ImageSize, ImageSize, 1)
+	return tensors.FromFlatDataAndDimensions(out, len(idx), fashion.ImageSize, fashion.ImageSize, 1)
 }
 
 // gatherLabels returns the labels of d at idx as [len(idx), 1] int32.
-func gatherLabels(d *Data, idx []int) *tensors.Tensor {
+func gatherLabels(d *fashion.Data, idx []int) *tensors.Tensor {
 	out := make([]int32, len(idx))
 	for i, j := range idx {
 		out[i] = int32(d.Labels[j])

@@ -1,24 +1,28 @@
 package lesson
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gonb-lessons/convolutions/lesson/fashion"
+)
 
 // Convolve slides the 3×3 kernel over image i of d, as one Conv2D filter
 // without bias or activation does, and returns the result [26, 26]: each
 // value is the sum of the 9 pixels under the kernel (scaled to [0, 1]) times
 // the kernel's weights. Negative values are kept; apply [ReLU] to drop them.
-func Convolve(d *Data, i int, kernel [3][3]float32) (Tensor, error) {
+func Convolve(d *fashion.Data, i int, kernel [3][3]float32) (Tensor, error) {
 	if d == nil || i < 0 || i >= d.Len() {
 		return Tensor{}, fmt.Errorf("lesson: Convolve: image %d out of range; d has %d images", i, lenOf(d))
 	}
 	px := d.Floats(i, i+1)
-	side := ImageSize - 2
+	side := fashion.ImageSize - 2
 	out := Tensor{Shape: []int{side, side}, Values: make([]float32, side*side)}
 	for y := range side {
 		for x := range side {
 			var s float32
 			for ky := range 3 {
 				for kx := range 3 {
-					s += px[(y+ky)*ImageSize+x+kx] * kernel[ky][kx]
+					s += px[(y+ky)*fashion.ImageSize+x+kx] * kernel[ky][kx]
 				}
 			}
 			out.Values[y*side+x] = s
@@ -58,7 +62,7 @@ func MaxPool2x2(t Tensor) (Tensor, error) {
 	return out, nil
 }
 
-func lenOf(d *Data) int {
+func lenOf(d *fashion.Data) int {
 	if d == nil {
 		return 0
 	}

@@ -5,17 +5,19 @@ import (
 	"html"
 	"image"
 	"strings"
+
+	"github.com/gonb-lessons/convolutions/lesson/fashion"
 )
 
 // Gallery returns an HTML gallery of the images of d, each captioned with
 // the caption of the same index, or with its class name when captions is
-// nil. Pick the images first with [Data.Head] or [Data.Select].
-func Gallery(d *Data, captions []string) (string, error) {
+// nil. Pick the images first with [fashion.Data.Head] or [fashion.Data.Select].
+func Gallery(d *fashion.Data, captions []string) (string, error) {
 	if d == nil || d.Len() == 0 {
 		return "", fmt.Errorf("lesson: Gallery: no images; pass e.g. test.Head(10)")
 	}
 	if captions == nil {
-		names := ClassNames()
+		names := fashion.ClassNames()
 		for i := range d.Len() {
 			captions = append(captions, names[d.Label(i)])
 		}
@@ -29,7 +31,7 @@ func Gallery(d *Data, captions []string) (string, error) {
 
 // ShowGallery displays [Gallery] of d with its class names. It does nothing
 // outside a notebook.
-func ShowGallery(d *Data) {
+func ShowGallery(d *fashion.Data) {
 	if !InNotebook() {
 		return
 	}
@@ -39,18 +41,18 @@ func ShowGallery(d *Data) {
 // MisclassifiedGallery returns an HTML gallery of up to n images of d whose
 // predicted class (one per image, from [Model.Classify]) is wrong, each
 // captioned "true → predicted".
-func MisclassifiedGallery(d *Data, predicted []int, n int) (string, error) {
+func MisclassifiedGallery(d *fashion.Data, predicted []int, n int) (string, error) {
 	if len(predicted) != d.Len() {
 		return "", fmt.Errorf("lesson: MisclassifiedGallery: %d predictions for %d images; pass m.Classify(d)", len(predicted), d.Len())
 	}
-	names := ClassNames()
+	names := fashion.ClassNames()
 	var idx []int
 	var captions []string
 	for i, p := range predicted {
 		if len(idx) == n {
 			break
 		}
-		if p != d.Label(i) && p >= 0 && p < NumClasses {
+		if p != d.Label(i) && p >= 0 && p < fashion.NumClasses {
 			idx = append(idx, i)
 			captions = append(captions, names[d.Label(i)]+" → "+names[p])
 		}
@@ -64,17 +66,17 @@ func MisclassifiedGallery(d *Data, predicted []int, n int) (string, error) {
 // Confusion counts, for every true class (row) and predicted class (column),
 // the images of a data set: Confusion[3][6] is the number of dresses taken
 // for shirts. The diagonal holds the right answers.
-type Confusion [NumClasses][NumClasses]int
+type Confusion [fashion.NumClasses][fashion.NumClasses]int
 
 // NewConfusion builds the confusion matrix of the predictions (one per image
 // of d, from [Model.Classify]).
-func NewConfusion(d *Data, predicted []int) (Confusion, error) {
+func NewConfusion(d *fashion.Data, predicted []int) (Confusion, error) {
 	var c Confusion
 	if len(predicted) != d.Len() {
 		return c, fmt.Errorf("lesson: NewConfusion: %d predictions for %d images; pass m.Classify(d)", len(predicted), d.Len())
 	}
 	for i, p := range predicted {
-		if p < 0 || p >= NumClasses {
+		if p < 0 || p >= fashion.NumClasses {
 			return c, fmt.Errorf("lesson: NewConfusion: prediction %d of image %d is not a class 0..9", p, i)
 		}
 		c[d.Label(i)][p]++
@@ -85,7 +87,7 @@ func NewConfusion(d *Data, predicted []int) (Confusion, error) {
 // HTML renders the matrix as a table, rows the true classes and columns the
 // predicted ones, each cell shaded by its share of its row.
 func (c Confusion) HTML() string {
-	names := ClassNames()
+	names := fashion.ClassNames()
 	var b strings.Builder
 	b.WriteString("<table style=\"font-size:small\">\n<tr><th>true ↓ predicted →</th>")
 	for _, n := range names {

@@ -16,7 +16,7 @@ import (
 )
 
 // Model is the lesson's network with its weights, on one backend.
-// Create it with [NewModel], train it with [Train], keep it with
+// Create it with [NewModel], train it with [Model.Train], keep it with
 // [Model.Save] and [LoadModel].
 type Model struct {
 	cfg         Config

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gomlx/compute"
+	"github.com/gonb-lessons/convolutions/lesson/fashion"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -175,7 +176,7 @@ func TestActivationsLikeKeras(t *testing.T) {
 	}
 	for row := range 2 {
 		sum := 0.0
-		for c := range NumClasses {
+		for c := range fashion.NumClasses {
 			sum += float64(pred[6].At(row, c))
 		}
 		if math.Abs(sum-1) > 1e-4 {
@@ -203,14 +204,14 @@ func TestActivationsLikeKeras(t *testing.T) {
 // realData loads n training and test images of the real Fashion-MNIST from
 // Debian's dataset-fashion-mnist package. It fails, never skips, when the
 // files are missing: CI installs them.
-func realData(t *testing.T, nTrain, nTest int) (train, test *Data) {
+func realData(t *testing.T, nTrain, nTest int) (train, test *fashion.Data) {
 	t.Helper()
-	opts := LoadOptions{Dir: "/usr/share/datasets/fashion-mnist", NoDownload: true}
-	train, err := Load(Train, opts)
+	opts := fashion.LoadOptions{Dir: "/usr/share/datasets/fashion-mnist", NoDownload: true}
+	train, err := fashion.Load(fashion.Train, opts)
 	if err != nil {
 		t.Fatalf("%v\n(install Debian's dataset-fashion-mnist: apt-get install dataset-fashion-mnist)", err)
 	}
-	test, err = Load(Test, opts)
+	test, err = fashion.Load(fashion.Test, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +303,7 @@ func TestTrainCancelled(t *testing.T) {
 	cancel()
 	_, err = m.Train(ctx, fixtureData(t), nil, TrainOptions{Epochs: 1, BatchSize: 1})
 	if !errors.Is(err, context.Canceled) {
-		t.Errorf("Train with a cancelled context: error = %v, want context.Canceled", err)
+		t.Errorf("fashion.Train with a cancelled context: error = %v, want context.Canceled", err)
 	}
 }
 

@@ -11,11 +11,12 @@ import (
 	"strings"
 
 	"github.com/gomlx/compute"
+	"github.com/gonb-lessons/convolutions/lesson/fashion"
 )
 
 // The environment variables a notebook (and CI) sets to change the lesson's
 // settings without editing cells. GOMLX_BACKEND ([BackendEnv]) picks the
-// backend and LESSON_DATA_DIR the Fashion-MNIST directory (see [LoadOptions]).
+// backend and LESSON_DATA_DIR the Fashion-MNIST directory (see [fashion.LoadOptions]).
 const (
 	// EpochsEnv is the number of training epochs; unset or 0 means 5.
 	EpochsEnv = "LESSON_EPOCHS"
@@ -95,13 +96,13 @@ type Lab struct {
 	BackendLine string
 	// Train holds the first Settings.TrainSize training images, Test all
 	// 10,000 test images.
-	Train, Test *Data
+	Train, Test *fashion.Data
 	// Out receives progress and status lines; OpenLab sets os.Stdout.
 	Out io.Writer
 }
 
 // OpenLab reads the settings from the environment ([SettingsFromEnv]),
-// creates the backend ([NewBackend]) and loads Fashion-MNIST ([LoadBoth]).
+// creates the backend ([NewBackend]) and loads Fashion-MNIST ([fashion.LoadBoth]).
 func OpenLab() (*Lab, error) {
 	s, err := SettingsFromEnv()
 	if err != nil {
@@ -111,7 +112,7 @@ func OpenLab() (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
-	train, test, err := LoadBoth(LoadOptions{Log: os.Stderr})
+	train, test, err := fashion.LoadBoth(fashion.LoadOptions{Log: os.Stderr})
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gonb-lessons/convolutions/lesson/fashion"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -229,7 +230,7 @@ func TestModelFormulationsAgree(t *testing.T) {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(4, 4))
-	d := &Data{Pixels: make([]uint8, 3*ImageSize*ImageSize), Labels: make([]uint8, 3)}
+	d := &fashion.Data{Pixels: make([]uint8, 3*fashion.ImageSize*fashion.ImageSize), Labels: make([]uint8, 3)}
 	for i := range d.Pixels {
 		d.Pixels[i] = uint8(rng.Uint32())
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gonb-lessons/convolutions/lesson/fashion"
 )
 
 // Tensor is a float32 array and its shape, row-major: what the model
@@ -34,15 +35,15 @@ func (t Tensor) At(index ...int) float32 {
 
 // imagesTensor converts examples [start, end) of d to a [n, 28, 28, 1]
 // float32 tensor scaled to [0, 1]. A nil d gives one blank image.
-func imagesTensor(d *Data, start, end int) *tensors.Tensor {
+func imagesTensor(d *fashion.Data, start, end int) *tensors.Tensor {
 	if d == nil {
-		return tensors.FromFlatDataAndDimensions(make([]float32, ImageSize*ImageSize), 1, ImageSize, ImageSize, 1)
+		return tensors.FromFlatDataAndDimensions(make([]float32, fashion.ImageSize*fashion.ImageSize), 1, fashion.ImageSize, fashion.ImageSize, 1)
 	}
-	return tensors.FromFlatDataAndDimensions(d.Floats(start, end), end-start, ImageSize, ImageSize, 1)
+	return tensors.FromFlatDataAndDimensions(d.Floats(start, end), end-start, fashion.ImageSize, fashion.ImageSize, 1)
 }
 
 // labelsTensor converts labels [start, end) of d to a [n, 1] int32 tensor.
-func labelsTensor(d *Data, start, end int) *tensors.Tensor {
+func labelsTensor(d *fashion.Data, start, end int) *tensors.Tensor {
 	labels := make([]int32, end-start)
 	for i := range labels {
 		labels[i] = int32(d.Labels[start+i])
@@ -60,7 +61,7 @@ func toTensor(t *tensors.Tensor) Tensor {
 // activation model: for the default model there are 7 outputs and the
 // first, conv2d's, is [len(d), 26, 26, 64]. The last one holds the class
 // probabilities (softmax) [len(d), 10]. A nil d runs one blank image.
-func (m *Model) Activations(d *Data) ([]Tensor, error) {
+func (m *Model) Activations(d *fashion.Data) ([]Tensor, error) {
 	n := 1
 	if d != nil {
 		n = d.Len()
@@ -86,14 +87,14 @@ func (m *Model) Activations(d *Data) ([]Tensor, error) {
 
 // Predict returns the class probabilities [len(d), 10] for the images of d,
 // computed batchSize images at a time (0 means 100).
-func (m *Model) Predict(d *Data, batchSize int) (Tensor, error) {
+func (m *Model) Predict(d *fashion.Data, batchSize int) (Tensor, error) {
 	if d == nil || d.Len() == 0 {
 		return Tensor{}, fmt.Errorf("lesson: Predict: no images given")
 	}
 	if batchSize <= 0 {
 		batchSize = 100
 	}
-	probs := Tensor{Shape: []int{d.Len(), NumClasses}}
+	probs := Tensor{Shape: []int{d.Len(), fashion.NumClasses}}
 	err := catch("predicting", func() {
 		exec := m.exec("predict", func(scope *model.Scope, x *graph.Node) *graph.Node {
 			layers := m.layerOutputs(scope, x)
@@ -110,14 +111,14 @@ func (m *Model) Predict(d *Data, batchSize int) (Tensor, error) {
 }
 
 // Classify returns the most likely class of each image of d.
-func (m *Model) Classify(d *Data) ([]int, error) {
+func (m *Model) Classify(d *fashion.Data) ([]int, error) {
 	probs, err := m.Predict(d, 0)
 	if err != nil {
 		return nil, err
 	}
 	classes := make([]int, d.Len())
 	for i := range classes {
-		row := probs.Values[i*NumClasses : (i+1)*NumClasses]
+		row := probs.Values[i*fashion.NumClasses : (i+1)*fashion.NumClasses]
 		classes[i] = slices.Index(row, slices.Max(row))
 	}
 	return classes, nil

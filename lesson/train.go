@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/loss"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
+	"github.com/gonb-lessons/convolutions/lesson/fashion"
 )
 
 // TrainOptions are the settings of [Model.Train]. The zero value is the
@@ -80,12 +81,12 @@ func (h History) Last() (EpochStats, bool) {
 // model on test (which may be nil). It returns the history of this call; the
 // model also keeps the whole history across calls (see [Model.History]).
 // Cancelling ctx stops training at the next step with ctx's error.
-func (m *Model) Train(ctx context.Context, train, test *Data, opts TrainOptions) (History, error) {
+func (m *Model) Train(ctx context.Context, train, test *fashion.Data, opts TrainOptions) (History, error) {
 	opts = opts.withDefaults()
 	var h History
 	switch {
 	case train == nil || train.Len() == 0:
-		return h, fmt.Errorf("lesson: Train: no training images; load them with lesson.Load(lesson.Train, …)")
+		return h, fmt.Errorf("lesson: Train: no training images; load them with fashion.Load(fashion.Train, …)")
 	case opts.Epochs < 0 || opts.BatchSize < 0 || opts.LearningRate < 0:
 		return h, fmt.Errorf("lesson: Train: epochs %d, batch size %d and learning rate %g must not be negative", opts.Epochs, opts.BatchSize, opts.LearningRate)
 	}
@@ -168,7 +169,7 @@ func (m *Model) History() History {
 // Evaluate returns the mean loss and the accuracy of the model on d,
 // computed batchSize images at a time (0 means 100, which keeps memory low), like Keras's
 // model.evaluate.
-func (m *Model) Evaluate(d *Data, batchSize int) (lossValue, accuracy float64, err error) {
+func (m *Model) Evaluate(d *fashion.Data, batchSize int) (lossValue, accuracy float64, err error) {
 	if d == nil || d.Len() == 0 {
 		return 0, 0, errors.New("lesson: Evaluate: no images; load them with lesson.Load(lesson.Test, …)")
 	}

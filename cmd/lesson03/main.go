@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/gonb-lessons/convolutions/lesson"
+	"github.com/gonb-lessons/convolutions/lesson/fashion"
 )
 
 func main() {
@@ -106,7 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, lesson.Summary(lesson.Config{}))
 		return nil
 	case "download":
-		if err := lesson.Download(ctx, lesson.LoadOptions{CacheDir: o.data, Log: stderr}); err != nil {
+		if err := fashion.Download(ctx, fashion.LoadOptions{CacheDir: o.data, Log: stderr}); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "Fashion-MNIST is ready")
@@ -121,15 +122,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stdout, line)
-	opts := lesson.LoadOptions{Dir: o.data, NoDownload: o.noDownload, Log: stderr}
-	test, err := lesson.Load(lesson.Test, opts)
+	opts := fashion.LoadOptions{Dir: o.data, NoDownload: o.noDownload, Log: stderr}
+	test, err := fashion.Load(fashion.Test, opts)
 	if err != nil {
 		return err
 	}
 
 	var m *lesson.Model
 	if cmd == "train" {
-		train, err := lesson.Load(lesson.Train, opts)
+		train, err := fashion.Load(fashion.Train, opts)
 		if err != nil {
 			return err
 		}

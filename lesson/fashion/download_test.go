@@ -1,4 +1,4 @@
-package lesson
+package fashion
 
 import (
 	"bytes"
@@ -215,18 +215,18 @@ func TestDownload(t *testing.T) {
 	}{
 		{name: "ok", reason: "the first mirror serves all four files",
 			behaviors: []string{"ok", "404"}, wantHits: []int64{4, 0},
-			wantLog: []string{"lesson: downloading {m0}train-images-idx3-ubyte.gz into "}, wantCache: allGz},
+			wantLog: []string{"fashion: downloading {m0}train-images-idx3-ubyte.gz into "}, wantCache: allGz},
 		{name: "404 then ok", reason: "a missing file on one mirror falls back to the next",
 			behaviors: []string{"404", "ok"}, wantHits: []int64{4, 4},
-			wantLog:   []string{`lesson: {m0}t10k-labels-idx1-ubyte.gz: HTTP status "404 Not Found", want "200 OK"; trying the next mirror`},
+			wantLog:   []string{`fashion: {m0}t10k-labels-idx1-ubyte.gz: HTTP status "404 Not Found", want "200 OK"; trying the next mirror`},
 			wantCache: allGz},
 		{name: "stalled headers", reason: "a server that never answers is abandoned after the stall timeout",
 			behaviors: []string{"stall-header", "ok"}, wantHits: []int64{4, 4},
-			wantLog:   []string{"lesson: {m0}train-images-idx3-ubyte.gz: stalled: no data for 150ms; trying the next mirror"},
+			wantLog:   []string{"fashion: {m0}train-images-idx3-ubyte.gz: stalled: no data for 150ms; trying the next mirror"},
 			wantCache: allGz},
 		{name: "stalled body", reason: "a body that stops arriving is abandoned and its partial file removed",
 			behaviors: []string{"stall-body", "ok"}, wantHits: []int64{4, 4},
-			wantLog:   []string{"lesson: {m0}train-images-idx3-ubyte.gz: connection failed after 10 bytes: stalled: no data for 150ms; trying the next mirror"},
+			wantLog:   []string{"fashion: {m0}train-images-idx3-ubyte.gz: connection failed after 10 bytes: stalled: no data for 150ms; trying the next mirror"},
 			wantCache: allGz},
 		{name: "too slow", reason: "a trickle that never stalls still meets the per-file deadline",
 			behaviors: []string{"slow", "ok"}, fileTimeout: 300 * time.Millisecond, wantHits: []int64{4, 4},
@@ -234,11 +234,11 @@ func TestDownload(t *testing.T) {
 			wantCache: allGz},
 		{name: "wrong bytes", reason: "a file with the wrong checksum is discarded",
 			behaviors: []string{"wrong", "ok"}, wantHits: []int64{4, 4},
-			wantLog:   []string{"lesson: {m0}t10k-labels-idx1-ubyte.gz: bad download (", " bytes, discarded): sha256 mismatch (got "},
+			wantLog:   []string{"fashion: {m0}t10k-labels-idx1-ubyte.gz: bad download (", " bytes, discarded): sha256 mismatch (got "},
 			wantCache: allGz},
 		{name: "dropped connection", reason: "a connection closed mid-body is an error, not a short file",
 			behaviors: []string{"drop", "ok"}, wantHits: []int64{4, 4},
-			wantLog:   []string{"lesson: {m0}t10k-labels-idx1-ubyte.gz: connection failed after 17 bytes: unexpected EOF; trying the next mirror"},
+			wantLog:   []string{"fashion: {m0}t10k-labels-idx1-ubyte.gz: connection failed after 17 bytes: unexpected EOF; trying the next mirror"},
 			wantCache: allGz},
 		{name: "uncompressed", reason: "a mirror serving raw IDX bytes is accepted and the file saved without .gz",
 			behaviors: []string{"raw"}, wantHits: []int64{4},
@@ -246,10 +246,10 @@ func TestDownload(t *testing.T) {
 		{name: "every mirror fails", reason: "the error lists each mirror's failure and the fixes; nothing is cached",
 			behaviors: []string{"404", "wrong"}, wantHits: []int64{1, 1},
 			wantErr: []string{
-				`lesson: train-images-idx3-ubyte.gz: download failed from every mirror: {m0}train-images-idx3-ubyte.gz: HTTP status "404 Not Found", want "200 OK"; {m1}train-images-idx3-ubyte.gz: bad download (`,
+				`fashion: train-images-idx3-ubyte.gz: download failed from every mirror: {m0}train-images-idx3-ubyte.gz: HTTP status "404 Not Found", want "200 OK"; {m1}train-images-idx3-ubyte.gz: bad download (`,
 				"sha256 mismatch (got ",
 				"; check the network connection or proxy, install Debian's dataset-fashion-mnist, or set LESSON_DATA_DIR"},
-			wantLog: []string{"lesson: {m1}train-images-idx3-ubyte.gz: bad download (", "; no mirror left"}},
+			wantLog: []string{"fashion: {m1}train-images-idx3-ubyte.gz: bad download (", "; no mirror left"}},
 		{name: "already cached", reason: "good cached files are kept, raw or .gz, and nothing is fetched",
 			behaviors: []string{"404"}, wantHits: []int64{0},
 			cached: map[string]string{"t10k-images-idx3-ubyte": "raw", "t10k-labels-idx1-ubyte": "gz",
@@ -263,7 +263,7 @@ func TestDownload(t *testing.T) {
 			wantLog: []string{
 				"train-images-idx3-ubyte.gz: bad gzip data: unexpected EOF; the file is damaged or incomplete, replace it with a good copy; removed it from the cache",
 				"train-labels-idx1-ubyte.gz: sha256 mismatch (got ",
-				"; removed it from the cache\nlesson: downloading {m0}train-labels-idx1-ubyte.gz"},
+				"; removed it from the cache\nfashion: downloading {m0}train-labels-idx1-ubyte.gz"},
 			wantCache: allGz},
 	}
 	for _, tt := range tests {
@@ -333,7 +333,7 @@ func TestDownloadRemovesStalePartial(t *testing.T) {
 	if err := Download(context.Background(), testOptions(t, cache, mirrors, &log)); err != nil {
 		t.Fatalf("Download: %v", err)
 	}
-	if want := "lesson: " + stale + ": removed, left by an interrupted download\n"; !strings.Contains(log.String(), want) {
+	if want := "fashion: " + stale + ": removed, left by an interrupted download\n"; !strings.Contains(log.String(), want) {
 		t.Errorf("log:\n%s\nwant it to contain:\n  %s", log.String(), want)
 	}
 	checkCache(t, cache, []string{"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
@@ -358,7 +358,7 @@ func TestDownloadCancelled(t *testing.T) {
 
 func TestDownloadNoDownload(t *testing.T) {
 	err := Download(context.Background(), LoadOptions{NoDownload: true, CacheDir: t.TempDir()})
-	want := "lesson: Download: LoadOptions.NoDownload is set; clear it to download"
+	want := "fashion: Download: LoadOptions.NoDownload is set; clear it to download"
 	if err == nil || err.Error() != want {
 		t.Errorf("Download with NoDownload = %v, want %s", err, want)
 	}

@@ -1,4 +1,4 @@
-package lesson
+package fashion
 
 import (
 	"bytes"
@@ -33,7 +33,7 @@ const (
 // ctx stops it; whatever ctx says, a file is abandoned after 30 s without data or 15 minutes in all.
 func Download(ctx context.Context, opts LoadOptions) error {
 	if opts.NoDownload {
-		return errors.New("lesson: Download: LoadOptions.NoDownload is set; clear it to download")
+		return errors.New("fashion: Download: LoadOptions.NoDownload is set; clear it to download")
 	}
 	l := newLoader(opts)
 	defer l.close()
@@ -42,7 +42,7 @@ func Download(ctx context.Context, opts LoadOptions) error {
 			_, path, err := l.readDir(l.cacheDir, name)
 			switch {
 			case err == nil:
-				fmt.Fprintf(l.log, "lesson: %s: already in the cache, sha256 ok\n", path)
+				fmt.Fprintf(l.log, "fashion: %s: already in the cache, sha256 ok\n", path)
 				continue
 			case !errors.Is(err, fs.ErrNotExist):
 				l.removeBad(path, err)
@@ -85,18 +85,18 @@ func (m mirrorErrors) Unwrap() []error { return m }
 // saves it in the cache directory and returns its decoded bytes and path.
 func (l *loader) download(ctx context.Context, name string) ([]byte, string, error) {
 	if l.cacheDir == "" {
-		return nil, "", fmt.Errorf("lesson: %s: cannot download without a cache directory (%v); "+
+		return nil, "", fmt.Errorf("fashion: %s: cannot download without a cache directory (%v); "+
 			"set LoadOptions.CacheDir, or set %s to a directory holding the files", name, l.cacheErr, dataDirEnv)
 	}
 	if err := os.MkdirAll(l.cacheDir, 0o755); err != nil {
-		return nil, "", fmt.Errorf("lesson: %s: cannot create the cache directory: %w; "+
+		return nil, "", fmt.Errorf("fashion: %s: cannot create the cache directory: %w; "+
 			"set LoadOptions.CacheDir to a writable directory", name, err)
 	}
 	l.removeStale(name)
 	var failures mirrorErrors
 	for i, mirror := range l.mirrors {
 		url := strings.TrimSuffix(mirror, "/") + "/" + name + ".gz"
-		fmt.Fprintf(l.log, "lesson: downloading %s into %s\n", url, l.cacheDir)
+		fmt.Fprintf(l.log, "fashion: downloading %s into %s\n", url, l.cacheDir)
 		b, path, err := l.fetch(ctx, url, name)
 		if err == nil {
 			return b, path, nil
@@ -105,16 +105,16 @@ func (l *loader) download(ctx context.Context, name string) ([]byte, string, err
 		if i == len(l.mirrors)-1 {
 			next = "no mirror left"
 		}
-		fmt.Fprintf(l.log, "lesson: %s: %v; %s\n", url, err, next)
+		fmt.Fprintf(l.log, "fashion: %s: %v; %s\n", url, err, next)
 		failures = append(failures, fmt.Errorf("%s: %w", url, err))
 		if ctx.Err() != nil {
 			break
 		}
 	}
 	if ctx.Err() != nil {
-		return nil, "", fmt.Errorf("lesson: %s.gz: download interrupted: %w", name, failures)
+		return nil, "", fmt.Errorf("fashion: %s.gz: download interrupted: %w", name, failures)
 	}
-	return nil, "", fmt.Errorf("lesson: %s.gz: download failed from every mirror: %w; check the network "+
+	return nil, "", fmt.Errorf("fashion: %s.gz: download failed from every mirror: %w; check the network "+
 		"connection or proxy, install Debian's dataset-fashion-mnist, or set %s to a directory holding the files",
 		name, failures, dataDirEnv)
 }
@@ -126,7 +126,7 @@ func (l *loader) removeStale(name string) {
 	for _, path := range paths {
 		if fi, err := os.Stat(path); err == nil && time.Since(fi.ModTime()) > l.fileTimeout {
 			if os.Remove(path) == nil {
-				fmt.Fprintf(l.log, "lesson: %s: removed, left by an interrupted download\n", path)
+				fmt.Fprintf(l.log, "fashion: %s: removed, left by an interrupted download\n", path)
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package lesson
+package fashion
 
 import (
 	"bufio"
@@ -38,11 +38,11 @@ var errChecksum = errors.New("sha256 mismatch")
 func ReadIDX(r io.Reader) (dims []int, data []byte, err error) {
 	raw, err := decode(r)
 	if err != nil {
-		return nil, nil, fmt.Errorf("lesson: %w", err)
+		return nil, nil, fmt.Errorf("fashion: %w", err)
 	}
 	dims, data, err = parseIDX(raw)
 	if err != nil {
-		return nil, nil, fmt.Errorf("lesson: %w", err)
+		return nil, nil, fmt.Errorf("fashion: %w", err)
 	}
 	return dims, data, nil
 }
@@ -54,11 +54,11 @@ func ReadIDX(r io.Reader) (dims []int, data []byte, err error) {
 func ReadData(images, labels io.Reader) (*Data, error) {
 	img, err := decode(images)
 	if err != nil {
-		return nil, fmt.Errorf("lesson: images: %w", err)
+		return nil, fmt.Errorf("fashion: images: %w", err)
 	}
 	lbl, err := decode(labels)
 	if err != nil {
-		return nil, fmt.Errorf("lesson: labels: %w", err)
+		return nil, fmt.Errorf("fashion: labels: %w", err)
 	}
 	return newData(img, lbl, "images", "labels")
 }
@@ -67,14 +67,14 @@ func ReadData(images, labels io.Reader) (*Data, error) {
 func newData(img, lbl []byte, imgName, lblName string) (*Data, error) {
 	pixels, n, err := parseImages(img)
 	if err != nil {
-		return nil, fmt.Errorf("lesson: %s: %w", imgName, err)
+		return nil, fmt.Errorf("fashion: %s: %w", imgName, err)
 	}
 	labels, err := parseLabels(lbl)
 	if err != nil {
-		return nil, fmt.Errorf("lesson: %s: %w", lblName, err)
+		return nil, fmt.Errorf("fashion: %s: %w", lblName, err)
 	}
 	if n != len(labels) {
-		return nil, fmt.Errorf("lesson: %s has %d images but %s has %d labels; "+
+		return nil, fmt.Errorf("fashion: %s has %d images but %s has %d labels; "+
 			"both files must come from the same split (train-* or t10k-*)", imgName, n, lblName, len(labels))
 	}
 	return &Data{Pixels: pixels, Labels: labels}, nil

@@ -1,4 +1,4 @@
-package lesson
+package fashion
 
 import (
 	"context"
@@ -34,13 +34,13 @@ func TestLoadSearchOrder(t *testing.T) {
 			useEnv: true, wantPath: "{env}/" + name, wantCache: []string{name + ".gz"}},
 		{name: "Dir missing file", reason: "an explicit directory is the only place searched",
 			files: map[string]string{"cache": "gz", "system": "gz"}, useDir: true,
-			wantErr: []string{"lesson: " + name + ": neither " + name + ".gz nor " + name + " found in {dir} " +
+			wantErr: []string{"fashion: " + name + ": neither " + name + ".gz nor " + name + " found in {dir} " +
 				"(set by LoadOptions.Dir, so no other place is searched); copy the Fashion-MNIST files there, " +
 				"or unset LoadOptions.Dir to use the cache, {system} or a download"},
 			wantCache: []string{name + ".gz"}},
 		{name: "env bad file", reason: "a bad file in an explicit directory is an error and is left alone",
 			files: map[string]string{"env": "corrupt", "cache": "gz"}, useEnv: true,
-			wantErr: []string{"lesson: {env}/" + name + ".gz: sha256 mismatch (got ",
+			wantErr: []string{"fashion: {env}/" + name + ".gz: sha256 mismatch (got ",
 				"; replace it with a good copy (the directory is set by $LESSON_DATA_DIR, so no other place is searched)"},
 			wantCache: []string{name + ".gz"}, wantKept: []string{"env"}},
 		{name: "cache before system", reason: "the cache is searched first",
@@ -54,28 +54,28 @@ func TestLoadSearchOrder(t *testing.T) {
 		{name: "bad cache, good system", reason: "a bad cached file is removed and logged",
 			files:    map[string]string{"cache": "corrupt", "system": "raw"},
 			wantPath: "{system}/" + name,
-			wantLog:  []string{"lesson: {cache}/" + name + ".gz: sha256 mismatch (got ", "; removed it from the cache\n"}},
+			wantLog:  []string{"fashion: {cache}/" + name + ".gz: sha256 mismatch (got ", "; removed it from the cache\n"}},
 		{name: "bad cache downloaded again", reason: "a corrupt cached file is removed and downloaded again",
 			files:    map[string]string{"cache": "corrupt"},
 			wantPath: "{cache}/" + name + ".gz", wantHits: 1, wantCache: []string{name + ".gz"},
-			wantLog: []string{"lesson: {cache}/" + name + ".gz: sha256 mismatch (got ",
-				"; removed it from the cache\nlesson: downloading http://"}},
+			wantLog: []string{"fashion: {cache}/" + name + ".gz: sha256 mismatch (got ",
+				"; removed it from the cache\nfashion: downloading http://"}},
 		{name: "truncated cache downloaded again", reason: "an incomplete cached file is removed and downloaded again",
 			files:    map[string]string{"cache": "truncated"},
 			wantPath: "{cache}/" + name + ".gz", wantHits: 1, wantCache: []string{name + ".gz"},
-			wantLog: []string{"lesson: {cache}/" + name + ".gz: bad gzip data: unexpected EOF; " +
+			wantLog: []string{"fashion: {cache}/" + name + ".gz: bad gzip data: unexpected EOF; " +
 				"the file is damaged or incomplete, replace it with a good copy; removed it from the cache\n"}},
 		{name: "bad system skipped", reason: "a bad system file cannot be removed; it is skipped and logged",
 			files:    map[string]string{"system": "truncated"},
 			wantPath: "{cache}/" + name + ".gz", wantHits: 1, wantCache: []string{name + ".gz"},
-			wantLog:  []string{"lesson: {system}/" + name + ".gz: bad gzip data: unexpected EOF; ", "; skipping it\n"},
+			wantLog:  []string{"fashion: {system}/" + name + ".gz: bad gzip data: unexpected EOF; ", "; skipping it\n"},
 			wantKept: []string{"system"}},
 		{name: "download", reason: "with no local copy the file is downloaded into the cache",
 			wantPath: "{cache}/" + name + ".gz", wantHits: 1, wantCache: []string{name + ".gz"},
-			wantLog: []string{"lesson: downloading http://"}},
+			wantLog: []string{"fashion: downloading http://"}},
 		{name: "NoDownload", reason: "the error says where it looked and how to fix it",
 			files: map[string]string{"system": "corrupt"}, noDownload: true,
-			wantErr: []string{"lesson: " + name + ": no good " + name + ".gz or " + name + " found in {cache}, " +
+			wantErr: []string{"fashion: " + name + ": no good " + name + ".gz or " + name + " found in {cache}, " +
 				"{system} (bad copy skipped), and download is disabled (NoDownload); install Debian's " +
 				"dataset-fashion-mnist, set LESSON_DATA_DIR to a directory holding the files, or allow download"},
 			wantKept: []string{"system"}},
@@ -161,18 +161,18 @@ func TestLoadErrors(t *testing.T) {
 		wantErr      string            // {dir} stands for the directory
 	}{
 		{name: "unknown split", reason: "only Train and Test exist", split: "validation",
-			wantErr: `lesson: unknown split "validation": want "train" (lesson.Train) or "test" (lesson.Test)`},
+			wantErr: `fashion: unknown split "validation": want "train" (fashion.Train) or "test" (fashion.Test)`},
 		{name: "real checksum", reason: "the fixtures are not the real files", split: Test, realSums: true,
 			files: map[string][]byte{"t10k-images-idx3-ubyte": fixtureImages(), "t10k-labels-idx1-ubyte": fixtureLabels()},
-			wantErr: "lesson: {dir}/t10k-images-idx3-ubyte: sha256 mismatch (got " + sha256Hex(fixtureImages()) +
+			wantErr: "fashion: {dir}/t10k-images-idx3-ubyte: sha256 mismatch (got " + sha256Hex(fixtureImages()) +
 				", want 5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b); replace it with a good copy"},
 		{name: "count mismatch", reason: "files with good checksums must still pair up", split: Train,
 			files: map[string][]byte{"train-images-idx3-ubyte": fixtureImages(),
 				"train-labels-idx1-ubyte": idxBytes(labelsMagic, []int{2}, []byte{1, 8})},
-			wantErr: "lesson: {dir}/train-images-idx3-ubyte has 3 images but {dir}/train-labels-idx1-ubyte has 2 labels"},
+			wantErr: "fashion: {dir}/train-images-idx3-ubyte has 3 images but {dir}/train-labels-idx1-ubyte has 2 labels"},
 		{name: "format error", reason: "a file whose checksum matches is still parsed", split: Train,
 			files:   map[string][]byte{"train-images-idx3-ubyte": fixtureLabels(), "train-labels-idx1-ubyte": fixtureLabels()},
-			wantErr: "lesson: {dir}/train-images-idx3-ubyte: magic number 0x00000801: want 0x00000803"},
+			wantErr: "fashion: {dir}/train-images-idx3-ubyte: magic number 0x00000801: want 0x00000803"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

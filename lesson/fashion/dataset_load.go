@@ -1,4 +1,4 @@
-package lesson
+package fashion
 
 import (
 	"context"
@@ -216,11 +216,11 @@ func (l *loader) file(ctx context.Context, name string) ([]byte, string, error) 
 		b, path, err := l.readDir(l.dir, name)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			return nil, "", fmt.Errorf("lesson: %s: neither %s.gz nor %s found in %s (set by %s, so no other "+
+			return nil, "", fmt.Errorf("fashion: %s: neither %s.gz nor %s found in %s (set by %s, so no other "+
 				"place is searched); copy the Fashion-MNIST files there, or unset %s to use the cache, %s or a download",
 				name, name, name, l.dir, l.dirSource, l.dirSource, l.systemDir)
 		case err != nil:
-			return nil, "", fmt.Errorf("lesson: %w; replace it with a good copy (the directory is set by %s, "+
+			return nil, "", fmt.Errorf("fashion: %w; replace it with a good copy (the directory is set by %s, "+
 				"so no other place is searched), or unset %s to use the cache, %s or a download",
 				err, l.dirSource, l.dirSource, l.systemDir)
 		}
@@ -250,12 +250,12 @@ func (l *loader) file(ctx context.Context, name string) ([]byte, string, error) 
 	case errors.Is(err, fs.ErrNotExist):
 		searched = append(searched, l.systemDir)
 	default:
-		fmt.Fprintf(l.log, "lesson: %v; skipping it\n", err)
+		fmt.Fprintf(l.log, "fashion: %v; skipping it\n", err)
 		searched = append(searched, l.systemDir+" (bad copy skipped)")
 	}
 
 	if l.noDownload {
-		return nil, "", fmt.Errorf("lesson: %s: no good %s.gz or %s found in %s, and download is disabled "+
+		return nil, "", fmt.Errorf("fashion: %s: no good %s.gz or %s found in %s, and download is disabled "+
 			"(NoDownload); install Debian's dataset-fashion-mnist, set %s to a directory holding the files, "+
 			"or allow download", name, name, name, strings.Join(searched, ", "), dataDirEnv)
 	}
@@ -290,8 +290,8 @@ func (l *loader) readDir(dir, name string) ([]byte, string, error) {
 // removeBad removes the cache file at path, which failed with err, and logs it.
 func (l *loader) removeBad(path string, err error) {
 	if rmErr := os.Remove(path); rmErr != nil {
-		fmt.Fprintf(l.log, "lesson: %v; could not remove it from the cache: %v\n", err, rmErr)
+		fmt.Fprintf(l.log, "fashion: %v; could not remove it from the cache: %v\n", err, rmErr)
 		return
 	}
-	fmt.Fprintf(l.log, "lesson: %v; removed it from the cache\n", err)
+	fmt.Fprintf(l.log, "fashion: %v; removed it from the cache\n", err)
 }

@@ -1,4 +1,4 @@
-package lesson
+package fashion
 
 import (
 	"bytes"
@@ -82,7 +82,7 @@ func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
-		t.Fatalf("%v; regenerate the fixtures with go test ./lesson/ -run TestIDXFixtures -update-idx", err)
+		t.Fatalf("%v; regenerate the fixtures with go test ./lesson/fashion -run TestIDXFixtures -update-idx", err)
 	}
 	return b
 }
@@ -166,36 +166,36 @@ func TestIDXCorruptInputs(t *testing.T) {
 		wantErr        string
 	}{
 		{"empty images", "a zero-length file has no magic number",
-			nil, labels, "lesson: images: truncated header: found 0 bytes, want at least 4"},
+			nil, labels, "fashion: images: truncated header: found 0 bytes, want at least 4"},
 		{"truncated header", "the magic says 3 dimensions, so the header needs 16 bytes",
-			images[:10], labels, "lesson: images: truncated header: found 10 bytes, want 16 for 3 dimensions"},
+			images[:10], labels, "fashion: images: truncated header: found 10 bytes, want 16 for 3 dimensions"},
 		{"truncated data", "a download cut short misses the end of the pixels",
-			images[:len(images)-100], labels, "lesson: images: truncated data: header [3 28 28] announces 2352 bytes, found 2252"},
+			images[:len(images)-100], labels, "fashion: images: truncated data: header [3 28 28] announces 2352 bytes, found 2252"},
 		{"trailing bytes", "bytes past the announced data mean a damaged file",
-			append(bytes.Clone(images), 1, 2, 3, 4, 5), labels, "lesson: images: 5 trailing bytes after the 2352 bytes that header [3 28 28] announces"},
+			append(bytes.Clone(images), 1, 2, 3, 4, 5), labels, "fashion: images: 5 trailing bytes after the 2352 bytes that header [3 28 28] announces"},
 		{"wrong magic", "the first two bytes of an IDX file are zero",
-			withHeader(images, 0, 0x08030000), labels, "lesson: images: bad magic number 0x08030000: want 0x000008NN"},
+			withHeader(images, 0, 0x08030000), labels, "fashion: images: bad magic number 0x08030000: want 0x000008NN"},
 		{"float elements", "only unsigned bytes (type 0x08) are Fashion-MNIST",
 			withHeader(images, 0, 0x00000d03), labels, "element type 0x0d: want 0x08"},
 		{"labels as images", "swapped files are caught by the dimension count in the magic",
-			labels, images, "lesson: images: magic number 0x00000801: want 0x00000803 (images"},
+			labels, images, "fashion: images: magic number 0x00000801: want 0x00000803 (images"},
 		{"images as labels", "a 3-dimensional file is not labels",
-			images, images, "lesson: labels: magic number 0x00000803: want 0x00000801 (labels"},
+			images, images, "fashion: labels: magic number 0x00000803: want 0x00000801 (labels"},
 		{"wrong dims", "MNIST-like files of another size are not Fashion-MNIST",
 			idxBytes(imagesMagic, []int{1, 32, 32}, make([]byte, 32*32)), idxBytes(labelsMagic, []int{1}, []byte{0}),
-			"lesson: images: images are 32×32 pixels: want 28×28"},
+			"fashion: images: images are 32×32 pixels: want 28×28"},
 		{"huge header", "dimensions are checked before any allocation",
 			withHeader(images, 4, 1<<31), labels, "header dimensions [2147483648 28 28] exceed 128 MiB"},
 		{"count mismatch", "images and labels must pair up one to one",
-			images, idxBytes(labelsMagic, []int{2}, []byte{1, 8}), "lesson: images has 3 images but labels has 2 labels"},
+			images, idxBytes(labelsMagic, []int{2}, []byte{1, 8}), "fashion: images has 3 images but labels has 2 labels"},
 		{"label out of range", "labels index the 10 classes",
-			images, idxBytes(labelsMagic, []int{3}, []byte{1, 10, 9}), "lesson: labels: label 10 at index 1: want 0..9"},
+			images, idxBytes(labelsMagic, []int{3}, []byte{1, 10, 9}), "fashion: labels: label 10 at index 1: want 0..9"},
 		{"bad gzip", "gzip magic followed by garbage",
-			append([]byte{0x1f, 0x8b}, "not really gzip"...), labels, "lesson: images: bad gzip data: gzip: invalid header"},
+			append([]byte{0x1f, 0x8b}, "not really gzip"...), labels, "fashion: images: bad gzip data: gzip: invalid header"},
 		{"truncated gzip", "a .gz download cut short",
-			imagesGz[:len(imagesGz)/2], labels, "lesson: images: bad gzip data: unexpected EOF"},
+			imagesGz[:len(imagesGz)/2], labels, "fashion: images: bad gzip data: unexpected EOF"},
 		{"gzip crc", "gzip's own CRC catches corrupted data",
-			badCRC, labels, "lesson: images: bad gzip data: gzip: invalid checksum"},
+			badCRC, labels, "fashion: images: bad gzip data: gzip: invalid checksum"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,11 +1,11 @@
-package lesson_test
+package fashion_test
 
 import (
 	"fmt"
 	"log"
 	"os"
 
-	"github.com/gonb-lessons/convolutions/lesson"
+	"github.com/gonb-lessons/convolutions/lesson/fashion"
 )
 
 // ExampleReadData reads the three-example fixture in testdata/ and prints what a model sees.
@@ -21,16 +21,16 @@ func ExampleReadData() {
 	}
 	defer labels.Close()
 
-	data, err := lesson.ReadData(images, labels)
+	data, err := fashion.ReadData(images, labels)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("examples:", data.Len())
 	fmt.Println("image size:", data.Image(0).Bounds().Size())
 	x := data.Floats(0, data.Len())
-	fmt.Printf("model input: [%d, %d, %d, 1], %d float32 in [0, 1]\n", data.Len(), lesson.ImageSize, lesson.ImageSize, len(x))
+	fmt.Printf("model input: [%d, %d, %d, 1], %d float32 in [0, 1]\n", data.Len(), fashion.ImageSize, fashion.ImageSize, len(x))
 	for i := range data.Len() {
-		fmt.Printf("example %d: label %d, %s\n", i, data.Label(i), lesson.ClassNames()[data.Label(i)])
+		fmt.Printf("example %d: label %d, %s\n", i, data.Label(i), fashion.ClassNames()[data.Label(i)])
 	}
 	// Output:
 	// examples: 3
@@ -45,12 +45,12 @@ func ExampleReadData() {
 // copy is found; NoDownload keeps this example offline, so it needs Debian's dataset-fashion-mnist (or
 // the files in $LESSON_DATA_DIR or the cache).
 func ExampleLoad() {
-	test, err := lesson.Load(lesson.Test, lesson.LoadOptions{NoDownload: true})
+	test, err := fashion.Load(fashion.Test, fashion.LoadOptions{NoDownload: true})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("examples:", test.Len())
-	fmt.Println("first:", lesson.ClassNames()[test.Label(0)])
+	fmt.Println("first:", fashion.ClassNames()[test.Label(0)])
 	// Output:
 	// examples: 10000
 	// first: Ankle boot

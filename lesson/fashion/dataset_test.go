@@ -1,4 +1,4 @@
-package lesson
+package fashion
 
 import (
 	"bytes"
@@ -147,12 +147,12 @@ func TestDatasetMethods(t *testing.T) {
 			call         func()
 			wantPanic    string
 		}{
-			{"Image past end", "like a slice index", func() { d.Image(3) }, "lesson: Data.Image: index 3 out of range [0, 3)"},
-			{"Image negative", "like a slice index", func() { d.Image(-1) }, "lesson: Data.Image: index -1 out of range [0, 3)"},
-			{"Label past end", "like a slice index", func() { d.Label(3) }, "lesson: Data.Label: index 3 out of range [0, 3)"},
-			{"Select past end", "every index is checked", func() { d.Select([]int{0, 3}) }, "lesson: Data.Select: index 3 out of range [0, 3)"},
-			{"Floats reversed", "like slicing", func() { d.Floats(2, 1) }, "lesson: Data.Floats: range [2, 1) out of range [0, 3)"},
-			{"Floats past end", "like slicing", func() { d.Floats(0, 4) }, "lesson: Data.Floats: range [0, 4) out of range [0, 3)"},
+			{"Image past end", "like a slice index", func() { d.Image(3) }, "fashion: Data.Image: index 3 out of range [0, 3)"},
+			{"Image negative", "like a slice index", func() { d.Image(-1) }, "fashion: Data.Image: index -1 out of range [0, 3)"},
+			{"Label past end", "like a slice index", func() { d.Label(3) }, "fashion: Data.Label: index 3 out of range [0, 3)"},
+			{"Select past end", "every index is checked", func() { d.Select([]int{0, 3}) }, "fashion: Data.Select: index 3 out of range [0, 3)"},
+			{"Floats reversed", "like slicing", func() { d.Floats(2, 1) }, "fashion: Data.Floats: range [2, 1) out of range [0, 3)"},
+			{"Floats past end", "like slicing", func() { d.Floats(0, 4) }, "fashion: Data.Floats: range [0, 4) out of range [0, 3)"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package lesson
+package fashion
 
 import (
 	"fmt"
@@ -42,7 +42,7 @@ func (s Split) files() (images, labels string, err error) {
 	case Test:
 		return "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", nil
 	}
-	return "", "", fmt.Errorf("lesson: unknown split %q: want %q (lesson.Train) or %q (lesson.Test)", string(s), Train, Test)
+	return "", "", fmt.Errorf("fashion: unknown split %q: want %q (fashion.Train) or %q (fashion.Test)", string(s), Train, Test)
 }
 
 // Data is one split of Fashion-MNIST in memory: N grayscale images of 28×28 pixels and their labels.
@@ -63,7 +63,7 @@ func (d *Data) Len() int {
 // checkIndex panics with a clear message if i is not an example index of d.
 func (d *Data) checkIndex(method string, i int) {
 	if i < 0 || i >= d.Len() {
-		panic(fmt.Sprintf("lesson: Data.%s: index %d out of range [0, %d)", method, i, d.Len()))
+		panic(fmt.Sprintf("fashion: Data.%s: index %d out of range [0, %d)", method, i, d.Len()))
 	}
 }
 
@@ -115,7 +115,7 @@ func (d *Data) Select(indices []int) *Data {
 // 0 <= start <= end <= Len(), like slicing.
 func (d *Data) Floats(start, end int) []float32 {
 	if start < 0 || end < start || end > d.Len() {
-		panic(fmt.Sprintf("lesson: Data.Floats: range [%d, %d) out of range [0, %d)", start, end, d.Len()))
+		panic(fmt.Sprintf("fashion: Data.Floats: range [%d, %d) out of range [0, %d)", start, end, d.Len()))
 	}
 	pixels := d.Pixels[start*pixelsPerImage : end*pixelsPerImage]
 	out := make([]float32, len(pixels))
