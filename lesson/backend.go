@@ -16,23 +16,23 @@ import (
 // "xla:cpu", "xla:cuda" or "xla:/absolute/path/to/pjrt_plugin.so".
 const BackendEnv = compute.ConfigEnvVar
 
-// NewBackend returns the GoMLX backend the lesson runs on, and one line that
-// says which one and why, for the user to read.
+// NewBackend returns the GoMLX backend that config names, and one line that
+// says which one and why, for the user to read. config takes the values of
+// $GOMLX_BACKEND ([BackendEnv]), which the notebook's opener and the
+// terminal command pass: "go" (the pure-Go backend), "go:parallelism=N",
+// "xla:cpu", "xla:cuda" or "xla:/absolute/path/to/pjrt_plugin.so".
 //
-// The choice: $GOMLX_BACKEND if set; otherwise XLA when a PJRT plugin is
-// already installed on this machine (and XLA support was compiled in, see
-// below); otherwise the pure-Go backend. It never downloads a PJRT plugin:
-// GoMLX's auto-install is turned off, since on a network that accepts
-// connections but never answers it waits forever.
+// An empty config chooses XLA when a PJRT plugin is already installed on
+// this machine (and XLA support was compiled in, see below), otherwise the
+// pure-Go backend. It never downloads a PJRT plugin: GoMLX's auto-install
+// is turned off, since on a network that accepts connections but never
+// answers it waits forever.
 //
 // XLA support is compiled in unless the build tag noxla is set, as in GoMLX.
 // The notebook's pure-Go kernel sets it, which makes each cell build about
 // three times faster.
-func NewBackend() (compute.Backend, string, error) {
-	return newBackend(os.Getenv(BackendEnv))
-}
-
-func newBackend(config string) (compute.Backend, string, error) {
+func NewBackend(config string) (compute.Backend, string, error) {
+	disableAutoInstall()
 	config = strings.TrimSpace(config)
 	if config == "" {
 		if plugins := xlaPlugins(); len(plugins) > 0 {
@@ -42,7 +42,7 @@ func newBackend(config string) (compute.Backend, string, error) {
 				return b, fmt.Sprintf("backend: %s (XLA, PJRT plugin %q found; set %s=go for the pure-Go backend)", b.Description(), plugins[0], BackendEnv), nil
 			}
 			// An installed but broken plugin: say so and fall back.
-			b, line, gerr := newBackend("go")
+			b, line, gerr := NewBackend("go")
 			if gerr != nil {
 				return nil, "", gerr
 			}

@@ -5,3 +5,5 @@ package lesson
 func xlaCompiledIn() bool { return false }
 
 func xlaPlugins() []string { return nil }
+
+func disableAutoInstall() {}

@@ -33,18 +33,18 @@ func TestNewBackend(t *testing.T) {
 			if strings.HasPrefix(tc.config, "xla") && !xlaCompiledIn() {
 				tc.want = "noxla"
 			}
-			b, line, err := newBackend(tc.config)
+			b, line, err := NewBackend(tc.config)
 			if tc.ok {
 				if err != nil {
-					t.Fatalf("%s\nnewBackend(%q) error: %v", tc.reason, tc.config, err)
+					t.Fatalf("%s\nNewBackend(%q) error: %v", tc.reason, tc.config, err)
 				}
 				if b.String() != wantBackend || !strings.Contains(line, tc.want) {
-					t.Errorf("%s\nnewBackend(%q) = %s, %q; want the %s backend and a line with %q", tc.reason, tc.config, b, line, wantBackend, tc.want)
+					t.Errorf("%s\nNewBackend(%q) = %s, %q; want the %s backend and a line with %q", tc.reason, tc.config, b, line, wantBackend, tc.want)
 				}
 				return
 			}
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "lesson: ") {
-				t.Errorf("%s\nnewBackend(%q) error = %v, want one with %q", tc.reason, tc.config, err, tc.want)
+				t.Errorf("%s\nNewBackend(%q) error = %v, want one with %q", tc.reason, tc.config, err, tc.want)
 			}
 		})
 	}
@@ -57,18 +57,18 @@ func TestNewBackend(t *testing.T) {
 // this test failed after 2 minutes); third_party/compute runs the work in
 // the waiting caller instead.
 func TestTrainTwoWorkers(t *testing.T) {
-	b, line, err := newBackend("go:parallelism=2")
+	b, line, err := NewBackend("go:parallelism=2")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := NewModel(b, Config{})
+	m, err := NewModel(b, CNN, Settings{Epochs: 1, BatchSize: 32})
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := syntheticData(96, 7)
 	done := make(chan error, 1)
 	go func() {
-		_, err := m.Train(t.Context(), d, d, TrainOptions{Epochs: 1, BatchSize: 32})
+		_, err := m.Train(t.Context(), d, d, Callbacks{})
 		done <- err
 	}()
 	select {

@@ -4,10 +4,9 @@ package lesson
 
 import "github.com/gomlx/go-xla/compute/xla"
 
-func init() {
-	// Never download plugins: GoMLX's auto-install hangs on a silent network.
-	xla.EnableAutoInstall(false)
-}
+// disableAutoInstall stops go-xla from downloading PJRT plugins: on a
+// silent network its download waits forever.
+func disableAutoInstall() { xla.EnableAutoInstall(false) }
 
 func xlaCompiledIn() bool { return true }
 

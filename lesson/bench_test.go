@@ -29,12 +29,12 @@ func syntheticData(n int, seed uint64) *fashion.Data {
 // of the default model on the go backend, on batches of the given size. The
 // step is built as Model.Train builds it. Besides img/s it reports the CPU
 // time per image, which is steadier than wall time on a shared machine.
-func benchTrainStep(b *testing.B, f Formulation, batchSize int) {
-	m, err := NewModel(gobackend.GetBackend(), Config{})
+func benchTrainStep(b *testing.B, f formulation, batchSize int) {
+	m, err := NewModel(gobackend.GetBackend(), CNN, Settings{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	m.SetFormulation(f)
+	m.form = f
 	step, err := m.newTrainStep(1e-3)
 	if err != nil {
 		b.Fatal(err)
@@ -70,12 +70,12 @@ func benchTrainStep(b *testing.B, f Formulation, batchSize int) {
 //
 //	GOEXPERIMENT=simd go test -tags noxla -run '^$' -bench TrainStep -benchtime 20x ./lesson
 func BenchmarkTrainStep(b *testing.B) {
-	for _, f := range []Formulation{Im2Col, Builtin} {
+	for f, name := range map[formulation]string{im2col: "im2col", builtin: "builtin"} {
 		for _, batch := range []int{32, 128} {
-			if f == Builtin && batch > 32 {
+			if f == builtin && batch > 32 {
 				continue
 			}
-			b.Run(fmt.Sprintf("%s/batch=%d", f, batch), func(b *testing.B) { benchTrainStep(b, f, batch) })
+			b.Run(fmt.Sprintf("%s/batch=%d", name, batch), func(b *testing.B) { benchTrainStep(b, f, batch) })
 		}
 	}
 }

@@ -16,135 +16,229 @@ import (
 )
 
 // testBackend returns the pure-Go backend, which every machine has.
-func testBackend(t *testing.T) compute.Backend {
+func testBackend(t testing.TB) compute.Backend {
 	t.Helper()
-	b, _, err := newBackend("go")
+	b, _, err := NewBackend("go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
 }
 
-func TestConfigLayers(t *testing.T) {
+// The networks of the notebook's exercises, as a learner edits CNN.
+func filters16(s *Seq) {
+	s.Conv2D(16, 3, ReLU)
+	s.MaxPool2D(2)
+	s.Conv2D(16, 3, ReLU)
+	s.MaxPool2D(2)
+	s.Flatten()
+	s.Dense(128, ReLU)
+	s.Dense(10, Softmax)
+}
+
+func oneConv(s *Seq) {
+	s.Conv2D(64, 3, ReLU)
+	s.MaxPool2D(2)
+	s.Flatten()
+	s.Dense(128, ReLU)
+	s.Dense(10, Softmax)
+}
+
+func denseNet(s *Seq) {
+	s.Flatten()
+	s.Dense(128, ReLU)
+	s.Dense(10, Softmax)
+}
+
+func lenet(s *Seq) {
+	s.Conv2DSame(6, 5, ReLU)
+	s.MaxPool2D(2)
+	s.Conv2D(16, 5, ReLU)
+	s.MaxPool2D(2)
+	s.Flatten()
+	s.Dense(120, ReLU)
+	s.Dense(84, ReLU)
+	s.Dense(10, Softmax)
+}
+
+// cnnCopy is CNN written again under another name, as a notebook cell does.
+func cnnCopy(s *Seq) {
+	s.Conv2D(64, 3, ReLU)
+	s.MaxPool2D(2)
+	s.Conv2D(64, 3, ReLU)
+	s.MaxPool2D(2)
+	s.Flatten()
+	s.Dense(128, ReLU)
+	s.Dense(10, Softmax)
+}
+
+// TestSummaryFromModel checks the layers recorded while building each
+// network against Keras's numbers.
+func TestSummaryFromModel(t *testing.T) {
 	tests := []struct {
 		name    string
 		reason  string
-		cfg     Config
-		shapes  [][]int
+		net     Network
+		outputs [][]int
 		params  []int
 		total   int
-		summary []string // substrings of the arithmetic column
 	}{
 		{
-			name:   "seed",
-			reason: "the zero Config is exactly the Keras lesson's model: 26→13→11→5, 243,786 parameters",
-			cfg:    Config{},
-			shapes: [][]int{{26, 26, 64}, {13, 13, 64}, {11, 11, 64}, {5, 5, 64}, {1600}, {128}, {10}},
-			params: []int{640, 0, 36928, 0, 0, 204928, 1290},
-			total:  243786,
-			summary: []string{"(3·3·1+1)·64 = 640", "(3·3·64+1)·64 = 36,928", "1,600·128+128 = 204,928",
-				"28−3+1 = 26", "⌊26/2⌋ = 13", "13−3+1 = 11", "⌊11/2⌋ = 5"},
+			name:    "cnn",
+			reason:  "the lesson's model is exactly the Keras lesson's: 26→13→11→5, 243,786 parameters",
+			net:     CNN,
+			outputs: [][]int{{26, 26, 64}, {13, 13, 64}, {11, 11, 64}, {5, 5, 64}, {1600}, {128}, {10}},
+			params:  []int{640, 0, 36928, 0, 0, 204928, 1290},
+			total:   243786,
 		},
 		{
-			name:   "16 filters",
-			reason: "the first exercise: fewer filters shrink both conv layers and the flatten",
-			cfg:    Config{Filters: 16},
-			shapes: [][]int{{26, 26, 16}, {13, 13, 16}, {11, 11, 16}, {5, 5, 16}, {400}, {128}, {10}},
-			params: []int{160, 0, 2320, 0, 0, 51328, 1290},
-			total:  55098,
+			name:    "16 filters",
+			reason:  "exercise 1: (3·3·1+1)·16 = 160, (3·3·16+1)·16 = 2,320, 400·128+128 = 51,328",
+			net:     filters16,
+			outputs: [][]int{{26, 26, 16}, {13, 13, 16}, {11, 11, 16}, {5, 5, 16}, {400}, {128}, {10}},
+			params:  []int{160, 0, 2320, 0, 0, 51328, 1290},
+			total:   55098,
 		},
 		{
-			name:   "one conv layer",
-			reason: "removing a conv block leaves a 13×13×64 map to flatten",
-			cfg:    Config{ConvLayers: 1},
-			shapes: [][]int{{26, 26, 64}, {13, 13, 64}, {10816}, {128}, {10}},
-			params: []int{640, 0, 0, 1384576, 1290},
-			total:  1386506,
+			name:    "one conv layer",
+			reason:  "exercise 2: one block leaves 13×13×64 = 10,816 inputs to the dense layer",
+			net:     oneConv,
+			outputs: [][]int{{26, 26, 64}, {13, 13, 64}, {10816}, {128}, {10}},
+			params:  []int{640, 0, 0, 1384576, 1290},
+			total:   1386506,
 		},
 		{
-			name:   "dense only",
-			reason: "the previous lesson's network: Flatten → Dense(128) → Dense(10)",
-			cfg:    Config{DenseOnly: true},
-			shapes: [][]int{{784}, {128}, {10}},
-			params: []int{0, 100480, 1290},
-			total:  101770,
+			name:    "dense",
+			reason:  "last lesson's network: 784·128+128 = 100,480",
+			net:     denseNet,
+			outputs: [][]int{{784}, {128}, {10}},
+			params:  []int{0, 100480, 1290},
+			total:   101770,
+		},
+		{
+			name:    "lenet",
+			reason:  "same padding keeps 28×28; 5×5 kernels: (5·5·1+1)·6 = 156, (5·5·6+1)·16 = 2,416",
+			net:     lenet,
+			outputs: [][]int{{28, 28, 6}, {14, 14, 6}, {10, 10, 16}, {5, 5, 16}, {400}, {120}, {84}, {10}},
+			params:  []int{156, 0, 2416, 0, 0, 48120, 10164, 850},
+			total:   61706,
 		},
 	}
+	b := testBackend(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var shapes [][]int
-			var params []int
-			var arithmetic string
-			for _, l := range tc.cfg.Layers() {
-				shapes = append(shapes, l.Output)
-				params = append(params, l.Params)
-				arithmetic += l.Arithmetic + "\n"
-			}
-			if diff := cmp.Diff(tc.shapes, shapes); diff != "" {
-				t.Errorf("%s\nshapes mismatch (-want +got):\n%s", tc.reason, diff)
-			}
-			if diff := cmp.Diff(tc.params, params); diff != "" {
-				t.Errorf("%s\nparams mismatch (-want +got):\n%s", tc.reason, diff)
-			}
-			if got := Summary(tc.cfg).Total; got != tc.total {
-				t.Errorf("%s\nSummary total = %d, want %d", tc.reason, got, tc.total)
-			}
-			for _, s := range tc.summary {
-				if !strings.Contains(arithmetic, s) {
-					t.Errorf("%s\narithmetic column lacks %q:\n%s", tc.reason, s, arithmetic)
-				}
-			}
-		})
-	}
-}
-
-func TestConfigInvalid(t *testing.T) {
-	for _, tc := range []struct {
-		cfg    Config
-		reason string
-		want   string
-	}{
-		{Config{ConvLayers: 3}, "a third 3×3 conv cannot fit a 5×5 map after two pools", "ConvLayers = 3"},
-		{Config{Filters: -1}, "negative filters make no layer", "Filters = -1"},
-		{Config{Hidden: -5}, "negative width makes no layer", "Hidden = -5"},
-	} {
-		t.Run(tc.want, func(t *testing.T) {
-			_, err := NewModel(testBackend(t), tc.cfg)
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "lesson: ") {
-				t.Errorf("%s\nNewModel(%+v) error = %v, want one mentioning %q", tc.reason, tc.cfg, err, tc.want)
-			}
-		})
-	}
-}
-
-// TestModelMatchesSummary builds each network for real and checks that its
-// variables hold exactly the parameters the summary promises, and that every
-// layer's output has the promised shape.
-func TestModelMatchesSummary(t *testing.T) {
-	b := testBackend(t)
-	for _, cfg := range []Config{{}, {Filters: 16}, {ConvLayers: 1}, {DenseOnly: true}} {
-		t.Run(cfg.String(), func(t *testing.T) {
-			m, err := NewModel(b, cfg)
+			m, err := NewModel(b, tc.net, Settings{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, want := m.NumParams(), Summary(cfg).Total; got != want {
-				t.Errorf("model variables hold %d parameters, summary says %d", got, want)
+			table := m.Summary()
+			var outputs [][]int
+			var params []int
+			for _, l := range table.Layers {
+				outputs = append(outputs, l.Output)
+				params = append(params, l.Params)
+			}
+			if diff := cmp.Diff(tc.outputs, outputs); diff != "" {
+				t.Errorf("%s\noutput shapes mismatch (-want +got):\n%s", tc.reason, diff)
+			}
+			if diff := cmp.Diff(tc.params, params); diff != "" {
+				t.Errorf("%s\nparameters mismatch (-want +got):\n%s", tc.reason, diff)
+			}
+			if table.Total != tc.total {
+				t.Errorf("%s\ntotal %d, want %d", tc.reason, table.Total, tc.total)
 			}
 			acts, err := m.Activations(nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			layers := cfg.Layers()
-			if len(acts) != len(layers) {
-				t.Fatalf("Activations returned %d outputs, want one per layer (%d)", len(acts), len(layers))
-			}
-			for i, l := range layers {
+			for i, l := range table.Layers {
 				if diff := cmp.Diff(append([]int{1}, l.Output...), acts[i].Shape); diff != "" {
-					t.Errorf("layer %s shape mismatch (-want +got):\n%s", l.Name, diff)
+					t.Errorf("layer %s: the graph's output shape differs from the summary's (-summary +graph):\n%s", l.Name, diff)
 				}
 			}
 		})
+	}
+}
+
+// TestNetworkErrors checks that a network that cannot be built gives an
+// error naming the layer and the fix, not GoMLX's compilation text.
+func TestNetworkErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		reason string
+		net    Network
+		want   string
+	}{
+		{"conv after flatten", "a convolution needs images", func(s *Seq) { s.Flatten(); s.Conv2D(4, 3, ReLU) },
+			"layer 2, conv2d (Conv2D): it needs images [batch, height, width, channels] but gets [batch, 784]: put it before Flatten"},
+		{"kernel too big", "three blocks shrink 28 to 1: a third 3×3 kernel no longer fits",
+			func(s *Seq) {
+				for range 3 {
+					s.Conv2D(4, 3, ReLU)
+					s.MaxPool2D(2)
+				}
+				s.Conv2D(4, 3, ReLU)
+			}, "conv2d_3 (Conv2D): a 3×3 kernel does not fit its 1×1 input"},
+		{"dense before flatten", "Dense needs a flat input", func(s *Seq) { s.Dense(10, Softmax) },
+			"dense (Dense): it needs a flat input [batch, n] but gets [batch, 28, 28, 1]: put Flatten before it"},
+		{"softmax not last", "softmax turns scores into probabilities at the end only",
+			func(s *Seq) { s.Flatten(); s.Dense(10, Softmax); s.Dense(10, Softmax) }, "it comes after a Softmax layer"},
+		{"wrong classes", "the last layer must give 10 scores",
+			func(s *Seq) { s.Flatten(); s.Dense(5, Softmax) }, "it must output one score per class, [batch, 10]"},
+		{"empty", "a network needs layers", func(s *Seq) {}, "it adds no layer"},
+		{"even same kernel", "same padding pads (k−1)/2 on each side", func(s *Seq) { s.Conv2DSame(4, 4, ReLU) },
+			"\"same\" padding needs an odd kernel size, got 4"},
+	}
+	b := testBackend(t)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := NewModel(b, tc.net, Settings{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "lesson: network: ") {
+				t.Errorf("%s\nNewModel error = %v\nwant one starting \"lesson: network: \" with %q", tc.reason, err, tc.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "compilation failed") {
+				t.Errorf("the error carries GoMLX's compilation text: %v", err)
+			}
+		})
+	}
+}
+
+// TestFingerprint checks that the fingerprint follows the model and its
+// settings, and not the function's name.
+func TestFingerprint(t *testing.T) {
+	b := testBackend(t)
+	fp := func(net Network, s Settings) string {
+		t.Helper()
+		m, err := NewModel(b, net, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Fingerprint()
+	}
+	base := fp(CNN, Settings{})
+	if got := fp(cnnCopy, Settings{}); got != base {
+		t.Errorf("the same network under another name has fingerprint %s, want %s: the notebook's cnn and lesson.CNN must share checkpoints", got, base)
+	}
+	if got := fp(CNN, Settings{Epochs: 5, BatchSize: 32, LearningRate: 1e-3, Seed: 1, TrainSize: 60000}); got != base {
+		t.Errorf("explicit defaults give fingerprint %s, want %s", got, base)
+	}
+	for name, other := range map[string]string{
+		"16 filters":  fp(filters16, Settings{}),
+		"one conv":    fp(oneConv, Settings{}),
+		"1 epoch":     fp(CNN, Settings{Epochs: 1}),
+		"batch 64":    fp(CNN, Settings{BatchSize: 64}),
+		"2000 images": fp(CNN, Settings{TrainSize: 2000}),
+		"seed 2":      fp(CNN, Settings{Seed: 2}),
+	} {
+		if other == base {
+			t.Errorf("%s: same fingerprint as the lesson's model, %s: a stale checkpoint would load", name, base)
+		}
+	}
+	if m, _ := NewModel(b, cnnCopy, Settings{}); m.Name() != "cnnCopy" {
+		t.Errorf("Name() = %q, want the function's name cnnCopy", m.Name())
+	}
+	if m, _ := NewModel(b, func(s *Seq) { denseNet(s) }, Settings{}); m.Name() != "sequential" {
+		t.Errorf("Name() of an anonymous function = %q, want Keras's default \"sequential\"", m.Name())
 	}
 }
 
@@ -152,7 +246,7 @@ func TestModelMatchesSummary(t *testing.T) {
 // pred[0] is [1, 26, 26, 64], relu outputs are non-negative and the last
 // output is a probability distribution.
 func TestActivationsLikeKeras(t *testing.T) {
-	m, err := NewModel(testBackend(t), Config{})
+	m, err := NewModel(testBackend(t), CNN, Settings{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,6 +276,16 @@ func TestActivationsLikeKeras(t *testing.T) {
 		if math.Abs(sum-1) > 1e-4 {
 			t.Errorf("softmax row %d sums to %g, want 1", row, sum)
 		}
+	}
+	some, err := m.Activations(d.Head(1), "dense_1", "conv2d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(some) != 2 || some[0].Shape[1] != 10 || some[1].Shape[3] != 64 {
+		t.Errorf("Activations(d, \"dense_1\", \"conv2d\") shapes %v, %v; want [1 10] and [1 26 26 64]", some[0].Shape, some[1].Shape)
+	}
+	if _, err := m.Activations(d, "conv3d"); err == nil || !strings.Contains(err.Error(), "conv2d_1") {
+		t.Errorf("Activations of an unknown layer: error %v, want one listing the layers", err)
 	}
 	if _, err := m.Weights("max_pooling2d"); err == nil {
 		t.Errorf("Weights(max_pooling2d) = nil error, want one: pooling has no weights")
@@ -229,18 +333,18 @@ func TestTrainRealData(t *testing.T) {
 		n = 640
 	}
 	train, test := realData(t, n, 1000)
-	m, err := NewModel(testBackend(t), Config{})
+	m, err := NewModel(testBackend(t), CNN, Settings{Epochs: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var seen []EpochStats
+	var seen []History
 	var progress strings.Builder
-	h, err := m.Train(context.Background(), train, test, TrainOptions{Epochs: 2, Progress: &progress, OnEpoch: func(s EpochStats) { seen = append(seen, s) }})
+	h, err := m.Train(context.Background(), train, test, Callbacks{Progress: &progress, OnEpoch: func(h History) { seen = append(seen, h) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(h.Epochs) != 2 || len(seen) != 2 {
-		t.Fatalf("history has %d epochs, OnEpoch saw %d; want 2 each", len(h.Epochs), len(seen))
+	if len(h.Epochs) != 2 || len(seen) != 2 || len(seen[1].Epochs) != 2 {
+		t.Fatalf("history has %d epochs, OnEpoch was called %d times; want 2 each, the second with the whole history", len(h.Epochs), len(seen))
 	}
 	last, _ := h.Last()
 	if last.TestAccuracy < 0.6 {
@@ -264,11 +368,11 @@ func TestTrainRealData(t *testing.T) {
 	if err := m.Save(dir); err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := LoadModel(m.Backend(), dir)
+	loaded, err := Load(testBackend(t), CNN, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, acc, err := loaded.Evaluate(test, 0)
+	_, acc, err := loaded.Evaluate(test)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +389,7 @@ func TestTrainRealData(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("Save left %d entries beside the checkpoint, want just it: %v", len(entries), entries)
 	}
-	h3, err := loaded.Train(context.Background(), train.Head(64), nil, TrainOptions{Epochs: 1})
+	h3, err := loaded.Train(context.Background(), train.Head(64), nil, Callbacks{})
 	if err != nil {
 		t.Fatalf("training a loaded model: %v", err)
 	}
@@ -295,38 +399,166 @@ func TestTrainRealData(t *testing.T) {
 }
 
 func TestTrainCancelled(t *testing.T) {
-	m, err := NewModel(testBackend(t), Config{Filters: 4, Hidden: 8})
+	m, err := NewModel(testBackend(t), filters16, Settings{Epochs: 1, BatchSize: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = m.Train(ctx, fixtureData(t), nil, TrainOptions{Epochs: 1, BatchSize: 1})
+	_, err = m.Train(ctx, fixtureData(t), nil, Callbacks{})
 	if !errors.Is(err, context.Canceled) {
-		t.Errorf("fashion.Train with a cancelled context: error = %v, want context.Canceled", err)
+		t.Errorf("Train with a cancelled context: error = %v, want context.Canceled", err)
 	}
 }
 
-func TestLoadModelErrors(t *testing.T) {
+// TestLoadErrors checks that a directory that holds no checkpoint, a
+// corrupt one, or the checkpoint of another model gives an error that says
+// what is wrong and what to do.
+func TestLoadErrors(t *testing.T) {
 	b := testBackend(t)
 	empty := t.TempDir()
-	if _, err := LoadModel(b, empty); !errors.Is(err, ErrNoCheckpoint) {
-		t.Errorf("LoadModel(empty dir) error = %v, want ErrNoCheckpoint", err)
+	if _, err := Load(b, CNN, empty); !errors.Is(err, ErrNoCheckpoint) {
+		t.Errorf("Load(empty dir) error = %v, want ErrNoCheckpoint", err)
 	}
 	bad := t.TempDir()
 	if err := os.WriteFile(filepath.Join(bad, metaFile), []byte("{not json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := LoadModel(b, bad)
-	if err == nil || !strings.Contains(err.Error(), "not a lesson checkpoint") || !strings.Contains(err.Error(), "train again") {
-		t.Errorf("LoadModel(corrupt meta) error = %v, want 'not a lesson checkpoint … train again'", err)
+	_, err := Load(b, CNN, bad)
+	if err == nil || !strings.Contains(err.Error(), "not a checkpoint of this lesson") || !strings.Contains(err.Error(), "train again") {
+		t.Errorf("Load(corrupt meta) error = %v, want 'not a checkpoint of this lesson … train again'", err)
 	}
-	// A meta file without GoMLX's weights beside it.
-	noWeights := t.TempDir()
-	if err := os.WriteFile(filepath.Join(noWeights, metaFile), []byte(`{"format":1,"config":{}}`), 0o644); err != nil {
+
+	// The checkpoint of a 16-filter model, loaded as the lesson's CNN: the
+	// error names the first variable whose shape differs.
+	small, err := NewModel(b, filters16, Settings{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadModel(b, noWeights); err == nil || !strings.Contains(err.Error(), "train again") {
-		t.Errorf("LoadModel(meta without weights) error = %v, want an actionable error", err)
+	dir := filepath.Join(t.TempDir(), "small")
+	if err := small.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	md, err := readMeta(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cnn, err := NewModel(b, CNN, md.Settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cnn.load(dir, md)
+	want := "variable /model/conv2d/biases: the checkpoint has Float32[16], the model Float32[64]"
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "train again") {
+		t.Errorf("loading a 16-filter checkpoint into the CNN: error = %v, want one with %q", err, want)
+	}
+	if _, err := Load(b, filters16, dir); err != nil {
+		t.Errorf("Load with the right network: %v", err)
+	}
+}
+
+// TestSaveRefusesWhatIsNotOurs checks that Save never replaces a directory
+// or file that is not a checkpoint of ours, and leaves it as it was.
+func TestSaveRefusesWhatIsNotOurs(t *testing.T) {
+	m, err := NewModel(testBackend(t), denseNet, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	notes := filepath.Join(root, "notes")
+	if err := os.MkdirAll(filepath.Join(notes, "src"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(notes, "src", "main.go"), []byte("package main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(root, "file.txt")
+	if err := os.WriteFile(file, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{notes, file} {
+		if err := m.Save(dir); err == nil || !strings.Contains(err.Error(), "left as it is") {
+			t.Errorf("Save(%s) error = %v, want a refusal that says it was left as it is", dir, err)
+		}
+	}
+	if blob, err := os.ReadFile(filepath.Join(notes, "src", "main.go")); err != nil || string(blob) != "package main\n" {
+		t.Errorf("the notes directory changed: %q, %v", blob, err)
+	}
+	if blob, err := os.ReadFile(file); err != nil || string(blob) != "keep me" {
+		t.Errorf("the file changed: %q, %v", blob, err)
+	}
+	// A checkpoint of ours is replaced, and an empty directory is used.
+	ours := filepath.Join(root, "ours")
+	for range 2 {
+		if err := m.Save(ours); err != nil {
+			t.Errorf("Save over a checkpoint of ours: %v", err)
+		}
+	}
+	empty := filepath.Join(root, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Save(empty); err != nil {
+		t.Errorf("Save into an empty directory: %v", err)
+	}
+}
+
+// TestLabModelReusesCheckpoint trains a tiny model through Lab.Model, then
+// checks that a second call (a later notebook cell) loads it instead, and
+// that an edited network trains anew.
+func TestLabModelReusesCheckpoint(t *testing.T) {
+	d := fixtureData(t)
+	var out strings.Builder
+	lab := &Lab{Settings: Settings{Epochs: 1, TrainSize: 3, BatchSize: 3}, CheckpointDir: t.TempDir(), Backend: testBackend(t), Out: &out}
+	lab.train, lab.test = d, d
+	lab.once.Do(func() {})
+	var drawn []int
+	first, err := lab.Model(denseNet, func(h History) { drawn = append(drawn, len(h.Epochs)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "training denseNet") || !strings.Contains(out.String(), "saved denseNet") {
+		t.Errorf("first Lab.Model output lacks 'training' and 'saved':\n%s", out.String())
+	}
+	out.Reset()
+	second, err := lab.Model(denseNet, func(h History) { drawn = append(drawn, len(h.Epochs)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "loaded denseNet") || strings.Contains(out.String(), "Epoch 1/1") {
+		t.Errorf("second Lab.Model trained again instead of loading:\n%s", out.String())
+	}
+	if diff := cmp.Diff([]int{1, 1}, drawn); diff != "" {
+		t.Errorf("onEpoch calls (history lengths) mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(first.History().Epochs[0].Loss, second.History().Epochs[0].Loss); diff != "" {
+		t.Errorf("loaded history differs (-trained +loaded):\n%s", diff)
+	}
+	out.Reset()
+	if _, err := lab.Model(func(s *Seq) { s.Flatten(); s.Dense(16, ReLU); s.Dense(10, Softmax) }, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "training sequential") {
+		t.Errorf("an edited network loaded a checkpoint instead of training:\n%s", out.String())
+	}
+}
+
+// TestCheckMemory checks that a batch too big for the memory is refused
+// before training, with both numbers in the message.
+func TestCheckMemory(t *testing.T) {
+	m, err := NewModel(testBackend(t), CNN, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := trainBytesPerImage(m)
+	if per < 800<<10 || per > 2<<20 {
+		t.Errorf("the lesson's model needs %d bytes per image of a batch, want about 1.1 MiB (0.8 to 2 MiB)", per)
+	}
+	if err := checkMemory(m, 32); err != nil {
+		t.Errorf("batch 32: %v", err)
+	}
+	err = checkMemory(m, 1<<30)
+	if err == nil || !strings.Contains(err.Error(), "GiB") || !strings.Contains(err.Error(), "available") || !strings.Contains(err.Error(), "smaller batch") {
+		t.Errorf("a batch of 2^30 images: error %v, want a refusal with what it needs and what is available", err)
 	}
 }

@@ -2,42 +2,40 @@ package lesson
 
 import (
 	"runtime"
+	"slices"
 
+	"github.com/gomlx/compute/gobackend"
+	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/ml/layers/activation"
 )
 
-// Formulation chooses how the convolution and max-pooling are written in the
-// graph. Every formulation uses the same variables and gives the same
-// results (within float32 rounding), so checkpoints move freely between them.
-type Formulation int
+// formulation chooses how convolutions and max-pools are written in the
+// graph. Both use the same variables and give the same results (within
+// float32 rounding), so checkpoints move freely between them.
+type formulation int
 
 const (
-	// Auto picks Im2Col on the pure-Go backend and Builtin elsewhere (XLA).
-	Auto Formulation = iota
-	// Builtin uses GoMLX's graph.Convolve and graph.MaxPool ops. On the go backend the
-	// convolution is a scalar loop and graph.MaxPool has no gradient.
-	Builtin
-	// Im2Col writes each 3×3 convolution as one matrix product over the 3×3
-	// patches and each 2×2 max-pool as a reshape and a max-reduction, laid
-	// out so that the go backend runs them and their gradients fast (see
-	// bench/README.md for the measurements behind each choice).
-	Im2Col
+	// im2col writes each convolution as matrix products over its patches
+	// and each max-pool as element-wise maxima of strided slices, laid out
+	// so that the go backend runs them and their gradients fast (see
+	// bench/README.md for the measurements behind each choice). It is the
+	// choice on the pure-Go backend.
+	im2col formulation = iota
+	// builtin uses GoMLX's layers.Convolution and graph.MaxPool, for XLA.
+	// On the go backend the convolution is a scalar loop and graph.MaxPool
+	// has no gradient.
+	builtin
 )
 
-// String returns "auto", "builtin" or "im2col".
-func (f Formulation) String() string {
-	switch f {
-	case Builtin:
-		return "builtin"
-	case Im2Col:
-		return "im2col"
-	default:
-		return "auto"
+// formulationFor returns the formulation for a backend by its name.
+func formulationFor(backendName string) formulation {
+	if backendName == gobackend.BackendName {
+		return im2col
 	}
+	return builtin
 }
 
-// The Im2Col formulation, op by op, with what each choice saves on the go
+// The im2col formulation, op by op, with what each choice saves on the go
 // backend (whose only vectorised op is the matrix product, and whose
 // element-wise ops, slices and transposes are plain loops, in upstream
 // GoMLX one element at a time; third_party/compute speeds them up, see its
@@ -74,49 +72,59 @@ func (f Formulation) String() string {
 //   - The batch runs through the conv blocks in independent parts, which
 //     the go backend schedules on different cores (see convBlocks).
 
-// conv3x3 is a valid (unpadded), stride-1 3×3 convolution with bias and
-// relu. x is [batch, h, w, cin], kernel [3, 3, cin, cout], bias [cout];
-// the result is [batch, h-2, w-2, cout].
-func conv3x3(f Formulation, x, kernel, bias *graph.Node) *graph.Node {
-	if f == Builtin {
-		y := graph.Convolve(x, kernel).Strides(1).NoPadding().Done()
-		y = graph.Add(y, graph.ExpandLeftToRank(bias, y.Rank()))
-		return activation.Relu(y)
+// padSame pads x [batch, h, w, c] with zeros by (size−1)/2 on each side of
+// h and w, so that a valid size×size convolution keeps h and w. It is
+// written with Concatenate, since GoMLX's Pad has no gradient.
+func padSame(x *graph.Node, size int) *graph.Node {
+	p := (size - 1) / 2
+	if p == 0 {
+		return x
 	}
-	zT := convT(channelsFirst(x), kernel)
-	return channelsLast(relu(graph.Add(zT, channelBias(bias))))
+	for _, axis := range []int{1, 2} {
+		dims := slices.Clone(x.Shape().Dimensions)
+		dims[axis] = p
+		zeros := graph.Zeros(x.Graph(), shapes.Make(x.DType(), dims...))
+		x = graph.Concatenate([]*graph.Node{zeros, x, zeros}, axis)
+	}
+	return x
 }
 
-// maxPool2x2 is a 2×2 max-pool with stride 2 and no padding: x [batch, h, w,
-// c] becomes [batch, ⌊h/2⌋, ⌊w/2⌋, c], dropping an odd last row and column
-// as Keras does.
-func maxPool2x2(f Formulation, x *graph.Node) *graph.Node {
-	if f == Builtin {
-		return graph.MaxPool(x).Window(2).Strides(2).NoPadding().Done()
-	}
-	// The window's four positions, each a stride-2 slice [batch, ⌊h/2⌋, ⌊w/2⌋, c].
+// maxPool is a size×size max-pool with stride size and no padding: x
+// [batch, h, w, c] becomes [batch, ⌊h/size⌋, ⌊w/size⌋, c], dropping the
+// last rows and columns that do not fill a window, as Keras does. It is
+// the element-wise maximum of the window's size² strided slices.
+func maxPool(x *graph.Node, size int) *graph.Node {
 	dims := x.Shape().Dimensions
-	oh, ow := dims[1]/2, dims[2]/2
-	corners := make([]*graph.Node, 0, 4)
-	for py := range 2 {
-		for px := range 2 {
+	oh, ow := dims[1]/size, dims[2]/size
+	corners := make([]*graph.Node, 0, size*size)
+	for py := range size {
+		for px := range size {
 			corners = append(corners, graph.Slice(x, graph.AxisRange(),
-				graph.AxisRange(py, py+2*oh-1).Stride(2), graph.AxisRange(px, px+2*ow-1).Stride(2), graph.AxisRange()))
+				graph.AxisRange(py, py+size*(oh-1)+1).Stride(size),
+				graph.AxisRange(px, px+size*(ow-1)+1).Stride(size), graph.AxisRange()))
 		}
 	}
 	return elementMax(corners...)
 }
 
-// convBlocks builds the Conv2D + MaxPooling2D blocks of one graph. It
-// remembers the channels-first twin of each block's output, so that the
-// next block starts from it instead of transposing the output back.
+// actT applies act (Linear or ReLU) in the im2col formulation.
+func actT(x *graph.Node, act Activation) *graph.Node {
+	if act == ReLU {
+		return relu(x)
+	}
+	return x
+}
+
+// convBlocks builds the convolutions and max-pools of one graph in the
+// im2col formulation. It remembers the channels-first twin of each pooled
+// output, so that the next convolution starts from it instead of
+// transposing the output back.
 //
 // The batch is split into parts that run through the blocks independently
 // (and are concatenated at the end of each block): the go backend runs
 // independent ops in parallel but each element-wise op on one core, so two
 // halves keep two cores busy.
 type convBlocks struct {
-	f     Formulation
 	parts int
 	// channelsFirst maps a [batch, h, w, c] block output to the same values
 	// as [c, batch part, h, w], one per part.
@@ -125,33 +133,43 @@ type convBlocks struct {
 
 // newConvBlocks splits batches into as many parts as Go may use cores, up
 // to 4 (measured: 2 parts on 2 cores train 1.3–1.5× faster than 1).
-func newConvBlocks(f Formulation) *convBlocks {
-	return &convBlocks{f: f, parts: min(runtime.GOMAXPROCS(0), 4), channelsFirst: map[*graph.Node][]*graph.Node{}}
+func newConvBlocks(f formulation) *convBlocks {
+	return &convBlocks{parts: min(runtime.GOMAXPROCS(0), 4), channelsFirst: map[*graph.Node][]*graph.Node{}}
 }
 
-// convPool computes a Conv2D layer (conv3x3) and the 2×2 max-pool that
-// follows it (maxPool2x2), returning both outputs, [batch, h, w, c]. Unless
-// the formulation is Builtin, the conv output is only computed when used
-// (e.g. by [Model.Activations]): the pool is computed apart, by convPoolT.
-func (cb *convBlocks) convPool(x, kernel, bias *graph.Node) (conv, pool *graph.Node) {
-	if cb.f == Builtin {
-		conv = conv3x3(cb.f, x, kernel, bias)
-		return conv, maxPool2x2(cb.f, conv)
+// parts returns x [batch, h, w, c] as channels-first parts.
+func (cb *convBlocks) split(x *graph.Node) []*graph.Node {
+	if xParts := cb.channelsFirst[x]; xParts != nil {
+		return xParts
 	}
-	xParts := cb.channelsFirst[x]
-	if xParts == nil {
-		xParts = splitBatch(x, cb.parts)
-	}
+	return splitBatch(x, cb.parts)
+}
+
+// conv is a valid, stride-1 convolution of x [batch, h, w, cin] with kernel
+// [k, k, cin, cout] and bias [cout], then act: [batch, h−k+1, w−k+1, cout].
+// When the layer is followed by a 2×2 max-pool (see convPool), this output
+// is only computed if used, e.g. by [Model.Activations].
+func (cb *convBlocks) conv(x, kernel, bias *graph.Node, act Activation) *graph.Node {
 	b := channelBias(bias)
-	var convs, pools []*graph.Node
-	for _, xT := range xParts {
-		convs = append(convs, relu(graph.Add(convT(xT, kernel), b)))
-		pools = append(pools, relu(graph.Add(convPoolT(xT, kernel), b)))
+	var convs []*graph.Node
+	for _, xT := range cb.split(x) {
+		convs = append(convs, actT(graph.Add(convT(xT, kernel), b), act))
 	}
-	conv = channelsLast(concatBatch(convs))
-	pool = channelsLast(concatBatch(pools))
+	return channelsLast(concatBatch(convs))
+}
+
+// convPool is the 2×2 max-pool of conv(x, kernel, bias, act), computed
+// apart by convPoolT: [batch, ⌊(h−k+1)/2⌋, ⌊(w−k+1)/2⌋, cout]. act must be
+// Linear or ReLU, which commute with the max.
+func (cb *convBlocks) convPool(x, kernel, bias *graph.Node, act Activation) *graph.Node {
+	b := channelBias(bias)
+	var pools []*graph.Node
+	for _, xT := range cb.split(x) {
+		pools = append(pools, actT(graph.Add(convPoolT(xT, kernel), b), act))
+	}
+	pool := channelsLast(concatBatch(pools))
 	cb.channelsFirst[pool] = pools
-	return conv, pool
+	return pool
 }
 
 // splitBatch returns x [batch, h, w, c] as up to n parts [c, part, h, w]
@@ -179,8 +197,8 @@ func concatBatch(parts []*graph.Node) *graph.Node {
 	return graph.Concatenate(parts, 1)
 }
 
-// convT is the 3×3 convolution, without bias, of xT [cin, batch, h, w]
-// with kernel [3, 3, cin, cout]; the result is [cout, batch, h-2, w-2].
+// convT is the k×k convolution, without bias, of xT [cin, batch, h, w]
+// with kernel [k, k, cin, cout]; the result is [cout, batch, h-k+1, w-k+1].
 //
 // Its gradient w.r.t. xT is written as the "full" convolution of the
 // output's gradient with the flipped kernel (the same im2col and matrix
@@ -202,28 +220,30 @@ func convT(xT, kernel *graph.Node) *graph.Node {
 // convTInputGrad is the gradient w.r.t. xT of convT(xT, kernel), given the
 // gradient dz [cout, batch, h, w] of its output: the "full" convolution
 // dx[c, b, i, j] = Σ kernel[dy, dx, c, o] · dz[o, b, i-dy, j-dx], that is
-// convTNoGrad of dz padded by 2 with the flipped kernel; [cin, batch, h+2, w+2].
+// convTNoGrad of dz padded by k−1 with the flipped kernel; [cin, batch, h+k−1, w+k−1].
 func convTInputGrad(dz, kernel *graph.Node) *graph.Node {
-	flipped := graph.TransposeAllAxes(graph.Reverse(kernel, 0, 1), 0, 1, 3, 2) // [3, 3, cout, cin]
-	padded := graph.Pad(dz, graph.ScalarZero(dz.Graph(), dz.DType()), graph.PadAxis{}, graph.PadAxis{}, graph.PadAxis{Start: 2, End: 2}, graph.PadAxis{Start: 2, End: 2})
+	p := kernel.Shape().Dimensions[0] - 1
+	flipped := graph.TransposeAllAxes(graph.Reverse(kernel, 0, 1), 0, 1, 3, 2) // [k, k, cout, cin]
+	padded := graph.Pad(dz, graph.ScalarZero(dz.Graph(), dz.DType()), graph.PadAxis{}, graph.PadAxis{}, graph.PadAxis{Start: p, End: p}, graph.PadAxis{Start: p, End: p})
 	return convTNoGrad(padded, flipped)
 }
 
-// convTNoGrad is convT's computation: patches [9·cin, M], rows ordered
+// convTNoGrad is convT's computation: patches [k·k·cin, M], rows ordered
 // (dy, dx, c) like the kernel's, and zᵀ = kernelᵀ · patches.
 func convTNoGrad(xT, kernel *graph.Node) *graph.Node {
+	k := kernel.Shape().Dimensions[0]
 	xd := xT.Shape().Dimensions
-	cin, batch, h, w := xd[0], xd[1], xd[2]-2, xd[3]-2
+	cin, batch, h, w := xd[0], xd[1], xd[2]-k+1, xd[3]-k+1
 	cout := kernel.Shape().Dimensions[3]
-	parts := make([]*graph.Node, 0, 9)
-	for dy := range 3 {
-		for dx := range 3 {
+	parts := make([]*graph.Node, 0, k*k)
+	for dy := range k {
+		for dx := range k {
 			s := graph.Slice(xT, graph.AxisRange(), graph.AxisRange(), graph.AxisRange(dy, dy+h), graph.AxisRange(dx, dx+w))
 			parts = append(parts, graph.Reshape(s, cin, batch*h*w))
 		}
 	}
 	patches := graph.Concatenate(parts, 0)
-	kernelT := graph.TransposeAllAxes(graph.Reshape(kernel, 9*cin, cout), 1, 0) // [cout, 9·cin], small
+	kernelT := graph.TransposeAllAxes(graph.Reshape(kernel, k*k*cin, cout), 1, 0) // [cout, k·k·cin], small
 	zT := graph.DotGeneral(kernelT, []int{1}, nil, patches, []int{0}, nil)
 	return graph.Reshape(zT, cout, batch, h, w)
 }
@@ -270,8 +290,9 @@ func relu(x *graph.Node) *graph.Node {
 // output's gradient, the four phases interleaved back, with the flipped
 // kernel.
 func convPoolT(xT, kernel *graph.Node) *graph.Node {
+	k := kernel.Shape().Dimensions[0]
 	xd := xT.Shape().Dimensions
-	cin, batch, h, w := xd[0], xd[1], xd[2]-2, xd[3]-2
+	cin, batch, h, w := xd[0], xd[1], xd[2]-k+1, xd[3]-k+1
 	oh, ow := h/2, w/2
 	cout := kernel.Shape().Dimensions[3]
 	var dPhases [4]*graph.Node // the gradients of the phases, set during backpropagation
@@ -279,20 +300,20 @@ func convPoolT(xT, kernel *graph.Node) *graph.Node {
 		// dz[o, b, 2i+py, 2j+px] = dPhases[2py+px][o, b, i, j].
 		dz := graph.Reshape(graph.Stack(dPhases[:], 0), 2, 2, cout, batch, oh, ow)
 		dz = graph.Reshape(graph.TransposeAllAxes(dz, 2, 3, 4, 0, 5, 1), cout, batch, 2*oh, 2*ow)
-		// dx is [cin, batch, 2·oh+2, 2·ow+2]. An odd last row and column of
+		// dx is [cin, batch, 2·oh+k−1, 2·ow+k−1]. An odd last row and column of
 		// xT only reach the convolution's last row and column, which the
 		// pool drops: their gradient is 0.
 		dx := convTInputGrad(dz, kernel)
 		zero := graph.ScalarZero(dx.Graph(), dx.DType())
 		return graph.Pad(dx, zero, graph.PadAxis{}, graph.PadAxis{}, graph.PadAxis{End: h - 2*oh}, graph.PadAxis{End: w - 2*ow})
 	})
-	kernelT := graph.TransposeAllAxes(graph.Reshape(kernel, 9*cin, cout), 1, 0) // [cout, 9·cin], small
+	kernelT := graph.TransposeAllAxes(graph.Reshape(kernel, k*k*cin, cout), 1, 0) // [cout, k·k·cin], small
 	phases := make([]*graph.Node, 4)
 	for p := range phases {
 		py, px := p/2, p%2
-		parts := make([]*graph.Node, 0, 9)
-		for dy := range 3 {
-			for dx := range 3 {
+		parts := make([]*graph.Node, 0, k*k)
+		for dy := range k {
+			for dx := range k {
 				y0, x0 := py+dy, px+dx
 				s := graph.Slice(xT, graph.AxisRange(), graph.AxisRange(),
 					graph.AxisRange(y0, y0+2*oh-1).Stride(2), graph.AxisRange(x0, x0+2*ow-1).Stride(2))

@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gonb-lessons/convolutions/lesson/fashion"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -60,6 +61,25 @@ func weighted(y *graph.Node, seed uint64) *graph.Node {
 	return graph.ReduceAllSum(graph.Mul(y, graph.Const(y.Graph(), r)))
 }
 
+// convFor is a convolution layer with bias and relu in formulation f:
+// GoMLX's graph.Convolve, or the im2col blocks.
+func convFor(f formulation, x, kernel, bias *graph.Node, same bool) *graph.Node {
+	if f == builtin {
+		c := graph.Convolve(x, kernel).Strides(1)
+		if same {
+			c = c.PadSame()
+		} else {
+			c = c.NoPadding()
+		}
+		y := c.Done()
+		return activation.Relu(graph.Add(y, graph.ExpandLeftToRank(bias, y.Rank())))
+	}
+	if same {
+		x = padSame(x, kernel.Shape().Dimensions[0])
+	}
+	return newConvBlocks(im2col).conv(x, kernel, bias, ReLU)
+}
+
 // TestConvMatchesBuiltin checks that the fast convolution (and the
 // conv+pool block's conv output) equal GoMLX's Convolve + bias + relu,
 // values and gradients w.r.t. the input, the kernel and the bias.
@@ -68,23 +88,27 @@ func TestConvMatchesBuiltin(t *testing.T) {
 		name                   string
 		reason                 string
 		batch, h, w, cin, cout int
+		k                      int
+		same                   bool
 	}{
-		{"one channel", "cin = 1 builds the patches channels-first, [9, M], as the first layer does", 2, 8, 7, 1, 4},
-		{"many channels", "cin > 1 builds [M, 9·cin] patches ordered (dy, dx, c), as the second layer does", 2, 7, 6, 3, 5},
-		{"seed first layer", "the lesson's first layer: 28×28×1 → 26×26×64", 1, 28, 28, 1, 64},
-		{"seed second layer", "the lesson's second layer: 13×13×64 → 11×11×64", 1, 13, 13, 64, 64},
+		{"one channel", "cin = 1 builds the patches channels-first, [9, M], as the first layer does", 2, 8, 7, 1, 4, 3, false},
+		{"many channels", "cin > 1 builds [M, 9·cin] patches ordered (dy, dx, c), as the second layer does", 2, 7, 6, 3, 5, 3, false},
+		{"seed first layer", "the lesson's first layer: 28×28×1 → 26×26×64", 1, 28, 28, 1, 64, 3, false},
+		{"seed second layer", "the lesson's second layer: 13×13×64 → 11×11×64", 1, 13, 13, 64, 64, 3, false},
+		{"5×5 kernel", "LeNet's second layer: k = 5 gives 25·cin patches and a padding of 4 in the input gradient", 2, 9, 10, 3, 4, 5, false},
+		{"same padding", "Conv2DSame pads by (k−1)/2 and keeps the size, as GoMLX's PadSame", 2, 8, 8, 2, 3, 5, true},
 	}
 	backend := testBackend(t)
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(i), 1))
 			x := randomTensor(rng, tc.batch, tc.h, tc.w, tc.cin)
-			kernel := randomTensor(rng, 3, 3, tc.cin, tc.cout)
+			kernel := randomTensor(rng, tc.k, tc.k, tc.cin, tc.cout)
 			bias := randomTensor(rng, tc.cout)
 			results := map[string][][]float32{}
-			for _, f := range []Formulation{Builtin, Im2Col} {
-				results[f.String()] = run(t, backend, func(in []*graph.Node) []*graph.Node {
-					y := conv3x3(f, in[0], in[1], in[2])
+			for f, name := range map[formulation]string{builtin: "builtin", im2col: "im2col"} {
+				results[name] = run(t, backend, func(in []*graph.Node) []*graph.Node {
+					y := convFor(f, in[0], in[1], in[2], tc.same)
 					grads := graph.Gradient(weighted(y, 3), in...)
 					return append([]*graph.Node{y}, grads...)
 				}, x, kernel, bias)
@@ -148,10 +172,10 @@ func TestPoolMatchesReference(t *testing.T) {
 			xs, rs := tensors.MustCopyFlatData[float32](x), tensors.MustCopyFlatData[float32](r)
 			wantPool, wantGrad := referencePool(xs, rs, tc.batch, tc.h, tc.w, tc.c)
 			builtin := run(t, backend, func(in []*graph.Node) []*graph.Node {
-				return []*graph.Node{maxPool2x2(Builtin, in[0])}
+				return []*graph.Node{graph.MaxPool(in[0]).Window(2).Strides(2).NoPadding().Done()}
 			}, x)
 			fast := run(t, backend, func(in []*graph.Node) []*graph.Node {
-				y := maxPool2x2(Im2Col, in[0])
+				y := maxPool(in[0], 2)
 				loss := graph.ReduceAllSum(graph.Mul(y, in[1]))
 				return []*graph.Node{y, graph.Gradient(loss, in[0])[0]}
 			}, x, r)
@@ -194,9 +218,10 @@ func TestConvPoolMatchesBuiltin(t *testing.T) {
 			r := randomTensor(rng, tc.batch, oh/2, ow/2, tc.cout)
 
 			fast := run(t, backend, func(in []*graph.Node) []*graph.Node {
-				cb := newConvBlocks(Im2Col)
+				cb := newConvBlocks(im2col)
 				cb.parts = tc.parts
-				conv, pool := cb.convPool(in[0], in[1], in[2])
+				conv := cb.conv(in[0], in[1], in[2], ReLU)
+				pool := cb.convPool(in[0], in[1], in[2], ReLU)
 				loss := graph.ReduceAllSum(graph.Mul(pool, in[3]))
 				return append([]*graph.Node{conv, pool}, graph.Gradient(loss, in[:3]...)...)
 			}, x, kernel, bias, r)
@@ -204,11 +229,11 @@ func TestConvPoolMatchesBuiltin(t *testing.T) {
 			// Reference: the built-in conv's output, the plain-Go pool of it,
 			// and the built-in conv's gradients for the pool's upstream gradient.
 			conv := run(t, backend, func(in []*graph.Node) []*graph.Node {
-				return []*graph.Node{conv3x3(Builtin, in[0], in[1], in[2])}
+				return []*graph.Node{convFor(builtin, in[0], in[1], in[2], false)}
 			}, x, kernel, bias)[0]
 			wantPool, dConv := referencePool(conv, tensors.MustCopyFlatData[float32](r), tc.batch, oh, ow, tc.cout)
 			grads := run(t, backend, func(in []*graph.Node) []*graph.Node {
-				y := conv3x3(Builtin, in[0], in[1], in[2])
+				y := convFor(builtin, in[0], in[1], in[2], false)
 				return graph.Gradient(graph.ReduceAllSum(graph.Mul(y, in[3])), in[:3]...)
 			}, x, kernel, bias, tensors.FromFlatDataAndDimensions(dConv, tc.batch, oh, ow, tc.cout))
 
@@ -225,7 +250,7 @@ func TestConvPoolMatchesBuiltin(t *testing.T) {
 // TestModelFormulationsAgree checks that the whole network gives the same
 // activations with either formulation on the same weights.
 func TestModelFormulationsAgree(t *testing.T) {
-	m, err := NewModel(testBackend(t), Config{})
+	m, err := NewModel(testBackend(t), CNN, Settings{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,15 +259,15 @@ func TestModelFormulationsAgree(t *testing.T) {
 	for i := range d.Pixels {
 		d.Pixels[i] = uint8(rng.Uint32())
 	}
-	got := map[Formulation][]Tensor{}
-	for _, f := range []Formulation{Builtin, Im2Col} {
-		m.SetFormulation(f)
+	got := map[formulation][]Tensor{}
+	for _, f := range []formulation{builtin, im2col} {
+		m.form, m.execs = f, nil
 		if got[f], err = m.Activations(d); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i, name := range m.LayerNames() {
-		if diff := cmp.Diff(got[Builtin][i], got[Im2Col][i], approx); diff != "" {
+		if diff := cmp.Diff(got[builtin][i], got[im2col][i], approx); diff != "" {
 			t.Errorf("layer %s: activations mismatch (-builtin +im2col):\n%s", name, diff)
 		}
 	}
@@ -262,18 +287,18 @@ func TestConvBlocksChain(t *testing.T) {
 	build := func(chained bool) func(in []*graph.Node) []*graph.Node {
 		return func(in []*graph.Node) []*graph.Node {
 			newBlocks := func(parts int) *convBlocks {
-				cb := newConvBlocks(Im2Col)
+				cb := newConvBlocks(im2col)
 				cb.parts = parts
 				return cb
 			}
 			var p1, p2 *graph.Node
 			if chained {
 				cb := newBlocks(2)
-				_, p1 = cb.convPool(in[0], in[1], in[2])
-				_, p2 = cb.convPool(p1, in[3], in[4])
+				p1 = cb.convPool(in[0], in[1], in[2], ReLU)
+				p2 = cb.convPool(p1, in[3], in[4], ReLU)
 			} else {
-				_, p1 = newBlocks(1).convPool(in[0], in[1], in[2])
-				_, p2 = newBlocks(1).convPool(p1, in[3], in[4])
+				p1 = newBlocks(1).convPool(in[0], in[1], in[2], ReLU)
+				p2 = newBlocks(1).convPool(p1, in[3], in[4], ReLU)
 			}
 			return append([]*graph.Node{p2}, graph.Gradient(weighted(p2, 9), in...)...)
 		}

@@ -3,6 +3,7 @@ package lesson
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -56,12 +57,13 @@ func toTensor(t *tensors.Tensor) Tensor {
 	return Tensor{Shape: slices.Clone(t.Shape().Dimensions), Values: tensors.MustCopyFlatData[float32](t)}
 }
 
-// Activations runs the images of d through the network and returns every
-// layer's output, in the order of [Model.LayerNames], like the Keras lesson's
-// activation model: for the default model there are 7 outputs and the
-// first, conv2d's, is [len(d), 26, 26, 64]. The last one holds the class
-// probabilities (softmax) [len(d), 10]. A nil d runs one blank image.
-func (m *Model) Activations(d *fashion.Data) ([]Tensor, error) {
+// Activations runs the images of d through the network and returns the
+// output of every layer, in the order of [Model.LayerNames], like the Keras
+// lesson's activation model; with names, only those layers' outputs, in that
+// order. For the lesson's model there are 7 outputs and the first, conv2d's,
+// is [len(d), 26, 26, 64]; the last holds the class probabilities
+// [len(d), 10]. A nil d runs one blank image.
+func (m *Model) Activations(d *fashion.Data, names ...string) ([]Tensor, error) {
 	n := 1
 	if d != nil {
 		n = d.Len()
@@ -69,39 +71,51 @@ func (m *Model) Activations(d *fashion.Data) ([]Tensor, error) {
 			return nil, fmt.Errorf("lesson: Activations: no images given")
 		}
 	}
+	var pick []int
+	for _, name := range names {
+		i := slices.Index(m.LayerNames(), name)
+		if i < 0 {
+			return nil, fmt.Errorf("lesson: Activations: no layer %q; the layers are %q", name, m.LayerNames())
+		}
+		pick = append(pick, i)
+	}
 	var outs []Tensor
 	err := catch("computing activations", func() {
 		exec := m.exec("activations", func(scope *model.Scope, x *graph.Node) []*graph.Node {
-			layers := m.layerOutputs(scope, x)
-			last := len(layers) - 1
-			layers[last] = graph.Softmax(layers[last])
-			return layers
+			return m.build(scope, x).outputs
 		})
-		for _, t := range exec.MustExec(imagesTensor(d, 0, n)) {
-			outs = append(outs, toTensor(t))
+		for i, t := range exec.MustExec(imagesTensor(d, 0, n)) {
+			if len(pick) == 0 || slices.Contains(pick, i) {
+				outs = append(outs, toTensor(t))
+			}
 			t.MustFinalizeAll()
 		}
 	})
-	return outs, err
+	if err != nil || len(pick) == 0 {
+		return outs, err
+	}
+	// outs holds the picked layers in network order: put them in the order asked.
+	order := slices.Clone(pick)
+	slices.Sort(order)
+	picked := make([]Tensor, len(pick))
+	for i, p := range pick {
+		picked[i] = outs[slices.Index(order, p)]
+	}
+	return picked, nil
 }
 
-// Predict returns the class probabilities [len(d), 10] for the images of d,
-// computed batchSize images at a time (0 means 100).
-func (m *Model) Predict(d *fashion.Data, batchSize int) (Tensor, error) {
+// predict returns the class probabilities [len(d), 10] for the images of d.
+func (m *Model) predict(d *fashion.Data) (Tensor, error) {
 	if d == nil || d.Len() == 0 {
-		return Tensor{}, fmt.Errorf("lesson: Predict: no images given")
-	}
-	if batchSize <= 0 {
-		batchSize = 100
+		return Tensor{}, fmt.Errorf("lesson: Classify: no images given")
 	}
 	probs := Tensor{Shape: []int{d.Len(), fashion.NumClasses}}
 	err := catch("predicting", func() {
 		exec := m.exec("predict", func(scope *model.Scope, x *graph.Node) *graph.Node {
-			layers := m.layerOutputs(scope, x)
-			return graph.Softmax(layers[len(layers)-1])
+			return graph.Softmax(m.build(scope, x).logits)
 		})
-		for start := 0; start < d.Len(); start += batchSize {
-			end := min(start+batchSize, d.Len())
+		for start := 0; start < d.Len(); start += evalBatch {
+			end := min(start+evalBatch, d.Len())
 			out := exec.MustExec1(imagesTensor(d, start, end))
 			probs.Values = append(probs.Values, tensors.MustCopyFlatData[float32](out)...)
 			out.MustFinalizeAll()
@@ -110,9 +124,9 @@ func (m *Model) Predict(d *fashion.Data, batchSize int) (Tensor, error) {
 	return probs, err
 }
 
-// Classify returns the most likely class of each image of d.
+// Classify returns the most likely class (0 to 9) of each image of d.
 func (m *Model) Classify(d *fashion.Data) ([]int, error) {
-	probs, err := m.Predict(d, 0)
+	probs, err := m.predict(d)
 	if err != nil {
 		return nil, err
 	}
@@ -124,27 +138,27 @@ func (m *Model) Classify(d *fashion.Data) ([]int, error) {
 	return classes, nil
 }
 
-// Weights returns the kernel of the named layer: [3, 3, in, filters] for a
-// Conv2D layer such as "conv2d", [in, out] for a Dense layer.
+// Weights returns the kernel of the named layer: [size, size, in, filters]
+// for a Conv2D layer such as "conv2d", [in, units] for a Dense layer.
 func (m *Model) Weights(layer string) (Tensor, error) {
-	v := m.store.GetVariable(scopeModel + "/" + layer + "/kernel")
-	if v == nil {
-		return Tensor{}, fmt.Errorf("lesson: Weights(%q): no such layer with weights; layers with weights are %v", layer, m.weightLayers())
-	}
-	t, err := v.Value()
-	if err != nil {
-		return Tensor{}, fmt.Errorf("lesson: Weights(%q): %w", layer, err)
-	}
-	return toTensor(t), nil
-}
-
-// weightLayers lists the layers that have a kernel.
-func (m *Model) weightLayers() []string {
-	var names []string
-	for _, l := range m.cfg.Layers() {
-		if l.Params > 0 {
-			names = append(names, l.Name)
+	var withWeights []string
+	for _, l := range m.layers {
+		if l.Params == 0 {
+			continue
+		}
+		withWeights = append(withWeights, l.Name)
+		if l.Name != layer {
+			continue
+		}
+		for _, v := range m.vars {
+			if strings.HasPrefix(v.Name, scopeModel+"/"+layer+"/") && strings.HasSuffix(v.Name, "/weights") {
+				t, err := m.store.GetVariable(v.Name).Value()
+				if err != nil {
+					return Tensor{}, fmt.Errorf("lesson: Weights(%q): %w", layer, err)
+				}
+				return toTensor(t), nil
+			}
 		}
 	}
-	return names
+	return Tensor{}, fmt.Errorf("lesson: Weights(%q): no such layer with weights; layers with weights are %q", layer, withWeights)
 }

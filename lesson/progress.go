@@ -99,3 +99,12 @@ func stepTime(d time.Duration) string {
 	}
 	return fmt.Sprintf("%ds", int(d.Round(time.Second).Seconds()))
 }
+
+// interrupted ends a line drawn in place, so that what is printed next (the
+// reason training stopped) starts on a line of its own.
+func (p *progress) interrupted() {
+	if p.w != nil && p.width > 0 {
+		fmt.Fprintln(p.w)
+		p.width = 0
+	}
+}

@@ -6,22 +6,40 @@ import (
 	"unicode/utf8"
 )
 
-// Table is the model's summary, as Keras's model.summary() prints it, with
-// one more column that shows the arithmetic behind each row.
+// Layer is one row of a model's summary, as Keras's model.summary() prints
+// it, with the arithmetic behind it.
+type Layer struct {
+	Name   string // Keras's name: "conv2d", "max_pooling2d", "conv2d_1", …
+	Type   string // "Conv2D", "MaxPooling2D", "Flatten" or "Dense"
+	Output []int  // output shape without the batch axis, e.g. [26 26 64]
+	Params int    // parameters of the weights the layer created
+	// Arithmetic explains Params and Output, e.g.
+	// "(3·3·1+1)·64 = 640; 28−3+1 = 26".
+	Arithmetic string
+
+	spec       string                  // the layer's kind and settings, for the fingerprint
+	arithmetic func(params int) string // makes Arithmetic once Params is known
+}
+
+// Table is a model's summary, as Keras's model.summary() prints it, with one
+// more column that shows the arithmetic behind each row.
 type Table struct {
-	Title  string  // "Model: \"sequential\""
+	Title  string  // `Model: "sequential"`, as Keras names a Sequential model
 	Layers []Layer // one row per layer
 	// Total is the number of parameters, all trainable: 243,786 for the
 	// lesson's model.
 	Total int
 }
 
-// Summary returns the summary table of the network cfg describes. It needs
-// no backend: shapes and counts follow from the configuration, and the tests
-// check them against the variables a built model really has.
-func Summary(cfg Config) Table {
-	t := Table{Title: `Model: "sequential"`, Layers: cfg.Layers()}
-	for _, l := range t.Layers {
+// Summary returns the model's summary table: each layer's output shape
+// and parameters, recorded while the network was built, and the arithmetic
+// that gives them.
+func (m *Model) Summary() Table {
+	t := Table{Title: `Model: "sequential"`}
+	for _, l := range m.layers {
+		l.Arithmetic = l.arithmetic(l.Params)
+		l.Output = append([]int(nil), l.Output...)
+		t.Layers = append(t.Layers, l)
 		t.Total += l.Params
 	}
 	return t
@@ -37,15 +55,6 @@ func shapeString(dims []int) string {
 	return "(" + strings.Join(parts, ", ") + ")"
 }
 
-// rows returns the table's cells, header first.
-func (t Table) rows() [][]string {
-	rows := [][]string{{"Layer (type)", "Output Shape", "Param #", "How it is computed"}}
-	for _, l := range t.Layers {
-		rows = append(rows, []string{fmt.Sprintf("%s (%s)", l.Name, l.Type), shapeString(l.Output), commas(l.Params), l.Arithmetic})
-	}
-	return rows
-}
-
 // String renders the table as text for a terminal, in Keras's layout:
 //
 //	Model: "sequential"
@@ -56,7 +65,10 @@ func (t Table) rows() [][]string {
 //	…
 //	Total params: 243,786
 func (t Table) String() string {
-	rows := t.rows()
+	rows := [][]string{{"Layer (type)", "Output Shape", "Param #", "How it is computed"}}
+	for _, l := range t.Layers {
+		rows = append(rows, []string{fmt.Sprintf("%s (%s)", l.Name, l.Type), shapeString(l.Output), commas(l.Params), l.Arithmetic})
+	}
 	widths := make([]int, len(rows[0]))
 	for _, r := range rows {
 		for i, c := range r {

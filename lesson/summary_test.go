@@ -1,26 +1,63 @@
 package lesson
 
 import (
+	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
+
+// update rewrites the text goldens in testdata/ instead of comparing:
+//
+//	go test ./lesson -run Golden -update
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// checkGolden compares got with testdata/name, or rewrites it under -update.
+func checkGolden(t *testing.T, name string, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (create it with: go test ./lesson -run %s -update)", err, t.Name())
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s\n(if the change is intended: go test ./lesson -run %s -update)", path, diff, t.Name())
+	}
+}
 
 func TestSummaryGolden(t *testing.T) {
 	for _, tc := range []struct {
 		name, golden string
-		cfg          Config
+		net          Network
 	}{
-		{"seed", "summary.golden", Config{}},
-		{"dense", "summary_dense.golden", Config{DenseOnly: true}},
+		{"cnn", "summary.golden", CNN},
+		{"dense", "summary_dense.golden", denseNet},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			checkGolden(t, tc.golden, Summary(tc.cfg).String())
+			m, err := NewModel(testBackend(t), tc.net, Settings{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, tc.golden, m.Summary().String())
 		})
 	}
 }
 
 func TestSummaryText(t *testing.T) {
-	text := Summary(Config{}).String()
+	m, err := NewModel(testBackend(t), CNN, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := m.Summary().String()
 	for _, want := range []string{
 		"conv2d (Conv2D)", "(None, 26, 26, 64)", "max_pooling2d_1 (MaxPooling2D)", "(None, 5, 5, 64)",
 		"(None, 1600)", "Total params: 243,786", "204,928", "(3·3·64+1)·64 = 36,928",

@@ -16,39 +16,17 @@ import (
 	"github.com/gonb-lessons/convolutions/lesson/fashion"
 )
 
-// TrainOptions are the settings of [Model.Train]. The zero value is the
-// lesson's: 5 epochs of Adam(1e-3) on batches of 32, silent.
-type TrainOptions struct {
-	// Epochs is the number of passes over the training data; 0 means 5.
-	Epochs int
-	// BatchSize is the number of images per step; 0 means 32.
-	BatchSize int
-	// LearningRate is Adam's learning rate; 0 means 0.001.
-	LearningRate float64
+// Callbacks say what [Model.Train] reports while it runs. The zero value
+// reports nothing.
+type Callbacks struct {
 	// Progress, if not nil, receives a Keras-like progress line per epoch,
-	// redrawn (with a carriage return) at most every ProgressEvery.
+	// redrawn in place (with a carriage return) about once a second.
 	Progress io.Writer
-	// ProgressEvery is how often the progress line is redrawn; 0 means 1s.
-	ProgressEvery time.Duration
-	// OnEpoch, if not nil, is called after each epoch with its numbers,
-	// e.g. to redraw a chart.
-	OnEpoch func(EpochStats)
-}
+	// OnEpoch, if not nil, is called after each epoch with the whole
+	// history so far, e.g. to redraw a chart.
+	OnEpoch func(History)
 
-func (o TrainOptions) withDefaults() TrainOptions {
-	if o.Epochs == 0 {
-		o.Epochs = 5
-	}
-	if o.BatchSize == 0 {
-		o.BatchSize = 32
-	}
-	if o.LearningRate == 0 {
-		o.LearningRate = 1e-3
-	}
-	if o.ProgressEvery == 0 {
-		o.ProgressEvery = time.Second
-	}
-	return o
+	every time.Duration // how often the progress line is redrawn; 0 means 1s
 }
 
 // EpochStats are the numbers of one training epoch.
@@ -76,36 +54,40 @@ func (h History) Last() (EpochStats, bool) {
 	return h.Epochs[len(h.Epochs)-1], true
 }
 
-// Train fits the model to train, like Keras's model.fit: each epoch visits
-// the images in a new random order, batch by batch, and then evaluates the
-// model on test (which may be nil). It returns the history of this call; the
-// model also keeps the whole history across calls (see [Model.History]).
+// Train fits the model to the first Settings.TrainSize images of train,
+// like Keras's model.fit: for Settings.Epochs epochs it visits them in a new
+// random order, Settings.BatchSize at a time, updating the weights with
+// Adam(Settings.LearningRate), and after each epoch it evaluates the model on
+// test (which may be nil). It returns the history of this call; the model
+// also keeps the whole history across calls (see [Model.History]).
 // Cancelling ctx stops training at the next step with ctx's error.
-func (m *Model) Train(ctx context.Context, train, test *fashion.Data, opts TrainOptions) (History, error) {
-	opts = opts.withDefaults()
+func (m *Model) Train(ctx context.Context, train, test *fashion.Data, cb Callbacks) (History, error) {
 	var h History
-	switch {
-	case train == nil || train.Len() == 0:
-		return h, fmt.Errorf("lesson: Train: no training images; load them with fashion.Load(fashion.Train, …)")
-	case opts.Epochs < 0 || opts.BatchSize < 0 || opts.LearningRate < 0:
-		return h, fmt.Errorf("lesson: Train: epochs %d, batch size %d and learning rate %g must not be negative", opts.Epochs, opts.BatchSize, opts.LearningRate)
+	if train == nil || train.Len() == 0 {
+		return h, fmt.Errorf("lesson: Train: no training images; load them with fashion.Load(ctx, fashion.Train, …)")
 	}
-	step, err := m.newTrainStep(opts.LearningRate)
+	s := m.settings
+	train = train.Head(s.TrainSize)
+	if cb.every == 0 {
+		cb.every = time.Second
+	}
+	step, err := m.newTrainStep(s.LearningRate)
 	if err != nil {
 		return h, err
 	}
 	defer step.Finalize()
 
-	steps := (train.Len() + opts.BatchSize - 1) / opts.BatchSize
-	for epoch := len(m.history.Epochs) + 1; len(h.Epochs) < opts.Epochs; epoch++ {
-		p := newProgress(opts.Progress, opts.ProgressEvery, steps, len(h.Epochs)+1, opts.Epochs)
+	steps := (train.Len() + s.BatchSize - 1) / s.BatchSize
+	for epoch := len(m.history.Epochs) + 1; len(h.Epochs) < s.Epochs; epoch++ {
+		p := newProgress(cb.Progress, cb.every, steps, len(h.Epochs)+1, s.Epochs)
 		stats := EpochStats{Epoch: epoch}
 		var lossSum float64
 		var correct int
 		start := time.Now()
-		rng := rand.New(rand.NewPCG(uint64(m.cfg.Seed), uint64(epoch)))
-		for b := range prefetch(ctx, train, rng.Perm(train.Len()), opts.BatchSize) {
+		rng := rand.New(rand.NewPCG(uint64(s.Seed), uint64(epoch)))
+		for b := range prefetch(ctx, train, rng.Perm(train.Len()), s.BatchSize) {
 			if b.err != nil {
+				p.interrupted()
 				return h, b.err
 			}
 			var lossT, correctT *tensors.Tensor
@@ -126,15 +108,15 @@ func (m *Model) Train(ctx context.Context, train, test *fashion.Data, opts Train
 		stats.TestLoss, stats.TestAccuracy = nan(), nan()
 		if test != nil && test.Len() > 0 {
 			var err error
-			if stats.TestLoss, stats.TestAccuracy, err = m.Evaluate(test, 0); err != nil {
+			if stats.TestLoss, stats.TestAccuracy, err = m.Evaluate(test); err != nil {
 				return h, err
 			}
 		}
 		p.done(stats)
 		h.Epochs = append(h.Epochs, stats)
 		m.history.Epochs = append(m.history.Epochs, stats)
-		if opts.OnEpoch != nil {
-			opts.OnEpoch(stats)
+		if cb.OnEpoch != nil {
+			cb.OnEpoch(m.History())
 		}
 	}
 	return h, nil
@@ -150,8 +132,7 @@ func (m *Model) newTrainStep(learningRate float64) (*model.Exec, error) {
 		step = model.MustNewExec(m.backend, m.store, func(scope *model.Scope, x, y *graph.Node) (*graph.Node, *graph.Node) {
 			g := x.Graph()
 			m.store.SetTraining(g, true)
-			layers := m.layerOutputs(scope, x)
-			logits := layers[len(layers)-1]
+			logits := m.build(scope, x).logits
 			lossValue := graph.ReduceAllMean(loss.SparseCategoricalCrossEntropyLogits([]*graph.Node{y}, []*graph.Node{logits}))
 			opt.UpdateGraph(scope, g, lossValue)
 			return lossValue, countCorrect(logits, y)
@@ -166,22 +147,22 @@ func (m *Model) History() History {
 	return History{Epochs: append([]EpochStats(nil), m.history.Epochs...)}
 }
 
-// Evaluate returns the mean loss and the accuracy of the model on d,
-// computed batchSize images at a time (0 means 100, which keeps memory low), like Keras's
-// model.evaluate.
-func (m *Model) Evaluate(d *fashion.Data, batchSize int) (lossValue, accuracy float64, err error) {
+// evalBatch is how many images inference runs at a time: 100 keeps memory
+// low (about 0.1 GiB on the lesson's model) and the go backend busy.
+const evalBatch = 100
+
+// Evaluate returns the mean loss and the accuracy of the model on d, like
+// Keras's model.evaluate.
+func (m *Model) Evaluate(d *fashion.Data) (lossValue, accuracy float64, err error) {
 	if d == nil || d.Len() == 0 {
-		return 0, 0, errors.New("lesson: Evaluate: no images; load them with lesson.Load(lesson.Test, …)")
+		return 0, 0, errors.New("lesson: Evaluate: no images; load them with fashion.Load(ctx, fashion.Test, …)")
 	}
-	if batchSize <= 0 {
-		batchSize = 100
-	}
+	batchSize := evalBatch
 	var lossSum float64
 	var correct int
 	err = catch("evaluating", func() {
 		exec := m.exec("evaluate", func(scope *model.Scope, x, y *graph.Node) (*graph.Node, *graph.Node) {
-			layers := m.layerOutputs(scope, x)
-			logits := layers[len(layers)-1]
+			logits := m.build(scope, x).logits
 			// The loss function returns the batch mean: scale it back to a sum.
 			mean := loss.SparseCategoricalCrossEntropyLogits([]*graph.Node{y}, []*graph.Node{logits})
 			return graph.MulScalar(graph.ReduceAllMean(mean), float64(x.Shape().Dimensions[0])), countCorrect(logits, y)
