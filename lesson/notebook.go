@@ -127,22 +127,21 @@ func (l *Lab) Model(cfg Config) (*Model, error) {
 	return l.model(cfg, nil)
 }
 
-// Fit is [Lab.Model] with a training chart: drawn live while training, or
-// from the saved history when the model is loaded. Outside a notebook it
-// draws nothing.
-func (l *Lab) Fit(cfg Config) (*Model, error) {
-	return l.model(cfg, func(h History) func(EpochStats) {
-		return NewLiveChart(h).OnEpoch
-	})
+// Fit is [Lab.Model] that also reports the training history to draw, for a
+// chart such as viz.LiveChart's Draw: the whole history so far after every
+// epoch while training, or once the saved history when the model is loaded.
+// A nil draw is [Lab.Model].
+func (l *Lab) Fit(cfg Config, draw func(History)) (*Model, error) {
+	return l.model(cfg, draw)
 }
 
-func (l *Lab) model(cfg Config, chart func(History) func(EpochStats)) (*Model, error) {
+func (l *Lab) model(cfg Config, draw func(History)) (*Model, error) {
 	dir := l.Settings.ModelDir(cfg)
 	m, err := LoadModel(l.Backend, dir)
 	if err == nil {
 		l.printf("loaded %s from %s\n", describe(m), dir)
-		if chart != nil {
-			chart(m.History())
+		if draw != nil {
+			draw(m.History())
 		}
 		return m, nil
 	}
@@ -154,8 +153,12 @@ func (l *Lab) model(cfg Config, chart func(History) func(EpochStats)) (*Model, e
 	}
 	l.printf("training %s: %d epochs on %d images (%s=%d, %s=%d)\n", m.Config(), l.Settings.Epochs, l.Train.Len(), EpochsEnv, l.Settings.Epochs, TrainSizeEnv, l.Settings.TrainSize)
 	opts := TrainOptions{Epochs: l.Settings.Epochs, BatchSize: l.Settings.BatchSize, Progress: l.Out}
-	if chart != nil {
-		opts.OnEpoch = chart(History{})
+	if draw != nil {
+		var h History
+		opts.OnEpoch = func(e EpochStats) {
+			h.Epochs = append(h.Epochs, e)
+			draw(h)
+		}
 	}
 	if _, err := m.Train(context.Background(), l.Train, l.Test, opts); err != nil {
 		return nil, err
@@ -181,14 +184,4 @@ func describe(m *Model) string {
 		return m.Config().String() + " (untrained)"
 	}
 	return fmt.Sprintf("%s (%d epochs, test accuracy %.4f)", m.Config(), len(h.Epochs), last.TestAccuracy)
-}
-
-// Check prints whether an exercise's result is right: "✅ what" when ok,
-// otherwise "❌ not yet: what — hint". Notebooks end each exercise with it.
-func Check(ok bool, what, hint string) {
-	if ok {
-		fmt.Println("✅", what)
-		return
-	}
-	fmt.Printf("❌ not yet: %s — %s\n", what, hint)
 }

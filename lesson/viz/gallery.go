@@ -1,4 +1,4 @@
-package lesson
+package viz
 
 import (
 	"fmt"
@@ -9,12 +9,13 @@ import (
 	"github.com/gonb-lessons/convolutions/lesson/fashion"
 )
 
-// Gallery returns an HTML gallery of the images of d, each captioned with
-// the caption of the same index, or with its class name when captions is
-// nil. Pick the images first with [fashion.Data.Head] or [fashion.Data.Select].
+// Gallery returns an HTML gallery of the images of d in a wrapping row, each
+// captioned with the caption of the same index, or with its class name when
+// captions is nil. Pick the images first with [fashion.Data.Head] or
+// [fashion.Data.Select]; show the gallery with [ShowHTML].
 func Gallery(d *fashion.Data, captions []string) (string, error) {
 	if d == nil || d.Len() == 0 {
-		return "", fmt.Errorf("lesson: Gallery: no images; pass e.g. test.Head(10)")
+		return "", fmt.Errorf("viz: Gallery: no images; pass e.g. test.Head(10)")
 	}
 	if captions == nil {
 		names := fashion.ClassNames()
@@ -29,21 +30,13 @@ func Gallery(d *fashion.Data, captions []string) (string, error) {
 	return imagesHTML(captions, images)
 }
 
-// ShowGallery displays [Gallery] of d with its class names. It does nothing
-// outside a notebook.
-func ShowGallery(d *fashion.Data) {
-	if !InNotebook() {
-		return
-	}
-	showComputed(Gallery(d, nil))
-}
-
 // MisclassifiedGallery returns an HTML gallery of up to n images of d whose
-// predicted class (one per image, from [Model.Classify]) is wrong, each
-// captioned "true → predicted".
+// predicted class (one class index per image of d, as the model's Classify
+// returns them) is wrong, in the order of d, each captioned
+// "true → predicted". With no mistakes it returns a one-line paragraph.
 func MisclassifiedGallery(d *fashion.Data, predicted []int, n int) (string, error) {
-	if len(predicted) != d.Len() {
-		return "", fmt.Errorf("lesson: MisclassifiedGallery: %d predictions for %d images; pass m.Classify(d)", len(predicted), d.Len())
+	if len(predicted) != lenOf(d) {
+		return "", fmt.Errorf("viz: MisclassifiedGallery: %d predictions for %d images; pass m.Classify(d)", len(predicted), lenOf(d))
 	}
 	names := fashion.ClassNames()
 	var idx []int
@@ -68,24 +61,25 @@ func MisclassifiedGallery(d *fashion.Data, predicted []int, n int) (string, erro
 // for shirts. The diagonal holds the right answers.
 type Confusion [fashion.NumClasses][fashion.NumClasses]int
 
-// NewConfusion builds the confusion matrix of the predictions (one per image
-// of d, from [Model.Classify]).
+// NewConfusion builds the confusion matrix of the predictions: one class
+// index (0 to 9) per image of d, as the model's Classify returns them.
 func NewConfusion(d *fashion.Data, predicted []int) (Confusion, error) {
 	var c Confusion
-	if len(predicted) != d.Len() {
-		return c, fmt.Errorf("lesson: NewConfusion: %d predictions for %d images; pass m.Classify(d)", len(predicted), d.Len())
+	if len(predicted) != lenOf(d) {
+		return c, fmt.Errorf("viz: NewConfusion: %d predictions for %d images; pass m.Classify(d)", len(predicted), lenOf(d))
 	}
 	for i, p := range predicted {
 		if p < 0 || p >= fashion.NumClasses {
-			return c, fmt.Errorf("lesson: NewConfusion: prediction %d of image %d is not a class 0..9", p, i)
+			return c, fmt.Errorf("viz: NewConfusion: prediction %d of image %d is not a class 0..9", p, i)
 		}
 		c[d.Label(i)][p]++
 	}
 	return c, nil
 }
 
-// HTML renders the matrix as a table, rows the true classes and columns the
-// predicted ones, each cell shaded by its share of its row.
+// HTML renders the matrix as an HTML table, rows the true classes and
+// columns the predicted ones, each cell shaded by its share of its row (blue
+// on the diagonal, red elsewhere). Show it with [ShowHTML].
 func (c Confusion) HTML() string {
 	names := fashion.ClassNames()
 	var b strings.Builder
@@ -117,7 +111,8 @@ func (c Confusion) HTML() string {
 	return b.String()
 }
 
-// Accuracy returns the share of images on the diagonal.
+// Accuracy returns the share of images on the diagonal, in [0, 1]; 0 for
+// an empty matrix.
 func (c Confusion) Accuracy() float64 {
 	right, total := 0, 0
 	for r, row := range c {

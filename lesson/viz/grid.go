@@ -1,4 +1,4 @@
-package lesson
+package viz
 
 import (
 	"fmt"
@@ -6,13 +6,16 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
+
+	"github.com/gonb-lessons/convolutions/lesson"
 )
 
-// GridOptions are the settings of the grid functions. The zero value is the
-// default described for each field.
+// GridOptions are the settings of [ActivationGrid], [FilterGrid] and
+// [KernelGrid]. The zero value is the default described for each field.
 type GridOptions struct {
 	// Zoom is the number of screen pixels per activation value; 0 means
-	// enough for tiles of about 52 pixels (2 for 26×26 maps, 4 for 13×13).
+	// enough for tiles of about 52 pixels (2 for 26×26 maps, 4 for 13×13),
+	// and 12 per weight for KernelGrid. FilterGrid doubles it.
 	Zoom int
 	// Columns is the number of tiles per row of [ActivationGrid] and
 	// [KernelGrid]; 0 means 8.
@@ -33,17 +36,17 @@ const (
 
 // ActivationGrid draws every filter's output of one conv or pool layer for
 // one image: act is a layer's activations [n, height, width, filters] from
-// [Model.Activations] and image selects one of the n images. Each tile is
+// the model's Activations and image selects one of the n images. Each tile is
 // labelled with its filter number and coloured with the viridis colour map
 // (dark purple for 0, yellow for the tile's largest value), so a filter that
 // responds strongly to a part of the image shows it bright.
-func ActivationGrid(act Tensor, image int, opts GridOptions) (image.Image, error) {
+func ActivationGrid(act lesson.Tensor, image int, opts GridOptions) (image.Image, error) {
 	if len(act.Shape) != 4 {
-		return nil, fmt.Errorf("lesson: ActivationGrid: activations of shape %v; want a conv or pool layer's [n, height, width, filters] (outputs 0 to 3 of Model.Activations)", act.Shape)
+		return nil, fmt.Errorf("viz: ActivationGrid: activations of shape %v; want a conv or pool layer's [n, height, width, filters] (outputs 0 to 3 of Model.Activations)", act.Shape)
 	}
 	n, h, w, filters := act.Shape[0], act.Shape[1], act.Shape[2], act.Shape[3]
 	if image < 0 || image >= n {
-		return nil, fmt.Errorf("lesson: ActivationGrid: image %d out of range [0, %d)", image, n)
+		return nil, fmt.Errorf("viz: ActivationGrid: image %d out of range [0, %d)", image, n)
 	}
 	cols := opts.Columns
 	if cols <= 0 {
@@ -64,19 +67,19 @@ func ActivationGrid(act Tensor, image int, opts GridOptions) (image.Image, error
 // FilterGrid draws the TensorFlow course's picture: one row per image, one
 // column per conv or pool layer, all showing the same filter. acts are the
 // layers' activations [n, height, width, filters] (e.g. the first four
-// outputs of [Model.Activations] run on three shoes); rows follow the n
+// outputs of the model's Activations run on three shoes); rows follow the n
 // images. Colours are as in [ActivationGrid].
-func FilterGrid(acts []Tensor, filter int, opts GridOptions) (image.Image, error) {
+func FilterGrid(acts []lesson.Tensor, filter int, opts GridOptions) (image.Image, error) {
 	if len(acts) == 0 {
-		return nil, fmt.Errorf("lesson: FilterGrid: no layers given; pass the conv and pool outputs of Model.Activations, e.g. acts[:4]")
+		return nil, fmt.Errorf("viz: FilterGrid: no layers given; pass the conv and pool outputs of Model.Activations, e.g. acts[:4]")
 	}
 	n, side := acts[0].Shape[0], 0
 	for i, a := range acts {
 		if len(a.Shape) != 4 || a.Shape[0] != n {
-			return nil, fmt.Errorf("lesson: FilterGrid: layer %d has shape %v; want [%d, height, width, filters] like layer 0 (only conv and pool layers have maps)", i, a.Shape, n)
+			return nil, fmt.Errorf("viz: FilterGrid: layer %d has shape %v; want [%d, height, width, filters] like layer 0 (only conv and pool layers have maps)", i, a.Shape, n)
 		}
 		if filter < 0 || filter >= a.Shape[3] {
-			return nil, fmt.Errorf("lesson: FilterGrid: filter %d out of range [0, %d) for layer %d", filter, a.Shape[3], i)
+			return nil, fmt.Errorf("viz: FilterGrid: filter %d out of range [0, %d) for layer %d", filter, a.Shape[3], i)
 		}
 		side = max(side, a.Shape[1])
 	}
@@ -95,13 +98,13 @@ func FilterGrid(acts []Tensor, filter int, opts GridOptions) (image.Image, error
 }
 
 // KernelGrid draws the learned 3×3 kernels of a Conv2D layer, one tile per
-// filter: w is the layer's weights [3, 3, in, filters] from [Model.Weights].
+// filter: w is the layer's weights [3, 3, in, filters] from the model's Weights.
 // For layers with several input channels the tile shows the kernel summed
 // over them. Colours are diverging: blue for negative, white for 0, red for
 // positive weights, on a scale shared by all tiles.
-func KernelGrid(w Tensor, opts GridOptions) (image.Image, error) {
+func KernelGrid(w lesson.Tensor, opts GridOptions) (image.Image, error) {
 	if len(w.Shape) != 4 {
-		return nil, fmt.Errorf("lesson: KernelGrid: weights of shape %v; want a Conv2D kernel [kh, kw, in, filters] (Model.Weights(\"conv2d\"))", w.Shape)
+		return nil, fmt.Errorf("viz: KernelGrid: weights of shape %v; want a Conv2D kernel [kh, kw, in, filters] (Model.Weights(\"conv2d\"))", w.Shape)
 	}
 	kh, kw, in, filters := w.Shape[0], w.Shape[1], w.Shape[2], w.Shape[3]
 	sum := func(f, i, j int) float64 {
@@ -141,21 +144,23 @@ func KernelGrid(w Tensor, opts GridOptions) (image.Image, error) {
 	return out, nil
 }
 
-// Heatmap draws a 2-D map (shape [height, width], or [height, width, 1]) with
-// the viridis colour map, zoom screen pixels per value (0 means 4).
-func Heatmap(t Tensor, zoom int) (image.Image, error) {
+// Heatmap draws a 2-D map (shape [height, width], or [height, width, 1]),
+// such as [Convolve]'s, with the viridis colour map (dark purple for the
+// smallest value, yellow for the largest), zoom screen pixels per value
+// (0 means 4).
+func Heatmap(t lesson.Tensor, zoom int) (image.Image, error) {
 	if len(t.Shape) == 3 && t.Shape[2] == 1 {
 		t.Shape = t.Shape[:2]
 	}
 	if len(t.Shape) != 2 {
-		return nil, fmt.Errorf("lesson: Heatmap: shape %v; want [height, width]", t.Shape)
+		return nil, fmt.Errorf("viz: Heatmap: shape %v; want [height, width]", t.Shape)
 	}
 	if zoom <= 0 {
 		zoom = 4
 	}
 	h, w := t.Shape[0], t.Shape[1]
 	out := image.NewRGBA(image.Rect(0, 0, w*zoom, h*zoom))
-	drawMap(out, 0, 0, zoom, h, w, func(i, j int) float64 { return float64(t.Values[i*w+j]) })
+	drawMap(out, 0, 0, zoom, h, w, func(i, j int) float64 { return float64(t.At(i, j)) })
 	return out, nil
 }
 

@@ -1,4 +1,4 @@
-package lesson
+package viz
 
 import (
 	"bytes"
@@ -26,12 +26,6 @@ func ShowHTML(html string) {
 	}
 }
 
-// ShowSVG displays an SVG document inline (as HTML, so it is kept in the
-// saved notebook and renders offline). It does nothing outside a notebook.
-func ShowSVG(svg string) {
-	ShowHTML("<div>" + svg + "</div>")
-}
-
 // ShowImage displays img as a PNG (an image/png output, kept in the saved
 // notebook). It does nothing outside a notebook.
 func ShowImage(img image.Image) {
@@ -40,7 +34,7 @@ func ShowImage(img image.Image) {
 	}
 	var b bytes.Buffer
 	if err := png.Encode(&b, img); err != nil {
-		fmt.Println("lesson: ShowImage:", err)
+		fmt.Println("viz: ShowImage:", err)
 		return
 	}
 	gonbui.DisplayPng(b.Bytes())
@@ -53,11 +47,7 @@ func ShowImages(captions []string, images ...image.Image) {
 	if !InNotebook() {
 		return
 	}
-	showComputed(imagesHTML(captions, images))
-}
-
-// showComputed shows html, or prints err in the cell's output instead.
-func showComputed(html string, err error) {
+	html, err := imagesHTML(captions, images)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -65,17 +55,11 @@ func showComputed(html string, err error) {
 	ShowHTML(html)
 }
 
-// ShowSummary displays the summary table of cfg (see [Summary] and
-// [Table.HTML]). It does nothing outside a notebook.
-func ShowSummary(cfg Config) {
-	ShowHTML(Summary(cfg).HTML())
-}
-
 // pngDataURI encodes img as a PNG data URI for an <img src>.
 func pngDataURI(img image.Image) (string, error) {
 	var b bytes.Buffer
 	if err := png.Encode(&b, img); err != nil {
-		return "", fmt.Errorf("lesson: encoding PNG: %w", err)
+		return "", fmt.Errorf("viz: encoding PNG: %w", err)
 	}
 	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes()), nil
 }
