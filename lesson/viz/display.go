@@ -17,8 +17,10 @@ import (
 // nothing.
 func InNotebook() bool { return gonbui.IsNotebook }
 
-// ShowHTML displays html as the output of the running notebook cell.
-// It does nothing outside a notebook.
+// ShowHTML displays html (a fragment, such as [Gallery]'s or
+// [Confusion.HTML]'s) as the output of the running notebook cell and waits
+// until GoNB has it, so outputs keep their order. It does nothing outside a
+// notebook.
 func ShowHTML(html string) {
 	if InNotebook() {
 		gonbui.DisplayHTML(html)
@@ -41,8 +43,11 @@ func ShowImage(img image.Image) {
 	gonbui.Sync()
 }
 
-// ShowImages displays images side by side, each with the caption of the same
-// index (captions may be nil or shorter). It does nothing outside a notebook.
+// ShowImages displays images side by side in a wrapping row, each with the
+// caption of the same index (captions may be nil or shorter). Images under
+// 84 pixels wide are zoomed by a whole factor without smoothing, to about
+// 200 pixels wide (84 when there are more than 8 images); wider ones are
+// shown as they are. It does nothing outside a notebook.
 func ShowImages(captions []string, images ...image.Image) {
 	if !InNotebook() {
 		return

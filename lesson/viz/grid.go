@@ -38,8 +38,9 @@ const (
 // one image: act is a layer's activations [n, height, width, filters] from
 // the model's Activations and image selects one of the n images. Each tile is
 // labelled with its filter number and coloured with the viridis colour map
-// (dark purple for 0, yellow for the tile's largest value), so a filter that
-// responds strongly to a part of the image shows it bright.
+// (dark purple for the tile's smallest value, usually 0 after the ReLU,
+// yellow for its largest), so a filter that responds strongly to a part of
+// the image shows it bright. Tiles are 8 to a row unless opts say otherwise.
 func ActivationGrid(act lesson.Tensor, image int, opts GridOptions) (image.Image, error) {
 	if len(act.Shape) != 4 {
 		return nil, fmt.Errorf("viz: ActivationGrid: activations of shape %v; want a conv or pool layer's [n, height, width, filters] (outputs 0 to 3 of Model.Activations)", act.Shape)
@@ -73,7 +74,10 @@ func FilterGrid(acts []lesson.Tensor, filter int, opts GridOptions) (image.Image
 	if len(acts) == 0 {
 		return nil, fmt.Errorf("viz: FilterGrid: no layers given; pass the conv and pool outputs of Model.Activations, e.g. acts[:4]")
 	}
-	n, side := acts[0].Shape[0], 0
+	n, side := 0, 0
+	if len(acts[0].Shape) > 0 {
+		n = acts[0].Shape[0]
+	}
 	for i, a := range acts {
 		if len(a.Shape) != 4 || a.Shape[0] != n {
 			return nil, fmt.Errorf("viz: FilterGrid: layer %d has shape %v; want [%d, height, width, filters] like layer 0 (only conv and pool layers have maps)", i, a.Shape, n)
