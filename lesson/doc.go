@@ -1,7 +1,8 @@
-// Package lesson is the engine behind the "convolutions" lesson: it loads
-// Fashion-MNIST, builds the lesson's small convolutional network with GoMLX,
-// trains and evaluates it, explains its summary row by row, and draws what
-// each filter sees.
+// Package lesson is the engine behind the "convolutions" lesson: it builds
+// the lesson's small convolutional network with GoMLX on the Fashion-MNIST
+// data of package fashion, trains and evaluates it, keeps checkpoints, and
+// explains its summary row by row. Package viz displays what it computes in
+// the notebook; lesson never imports viz.
 //
 // The notebook notebooks/03_convolution.ipynb, the terminal command
 // cmd/lesson03, the benchmark in bench/ and the docker image all call this
@@ -17,6 +18,6 @@
 // for 5 epochs. See [Config] for the knobs the exercises turn.
 //
 // Values are computed first and shown second: functions such as [Summary]
-// return values (text, HTML, images) that the terminal command prints and
-// that the Show… functions display inside a GoNB notebook.
+// return values that the terminal command prints and that package viz
+// displays inside a GoNB notebook.
 package lesson
