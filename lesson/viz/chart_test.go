@@ -160,3 +160,19 @@ func TestNewAxis(t *testing.T) {
 		})
 	}
 }
+
+// TestLiveChartOutsideNotebook: outside a notebook a live chart draws
+// nothing and does not fail, also as a nil chart.
+func TestLiveChartOutsideNotebook(t *testing.T) {
+	if InNotebook() {
+		t.Skip("runs inside a notebook")
+	}
+	h := lesson.History{Epochs: []lesson.EpochStats{{Epoch: 1, Loss: 0.5, Accuracy: 0.8, TestLoss: 0.4, TestAccuracy: 0.85}}}
+	c := NewLiveChart()
+	c.Draw(h)
+	var none *LiveChart
+	none.Draw(h)
+	if c.id != "" {
+		t.Errorf("outside a notebook the chart has output id %q, want none", c.id)
+	}
+}
