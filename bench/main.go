@@ -33,6 +33,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gomlx/compute"
 	"github.com/gonb-lessons/convolutions/lesson"
 	"github.com/gonb-lessons/convolutions/lesson/fashion"
 )
@@ -41,25 +42,20 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("bench: ")
 	var (
-		batchFlag   = flag.String("batch", "32,128", "comma-separated batch sizes")
-		seconds     = flag.Float64("seconds", 10, "seconds per measurement")
-		peer        = flag.String("peer", "torch", "peer to compare with: torch or none")
-		backends    = flag.String("backends", "go", "comma-separated GOMLX_BACKEND values to measure, e.g. go,xla:cpu")
-		rounds      = flag.Int("rounds", 2, "rounds of alternating measurements; ratios use the medians")
-		formulation = flag.String("formulation", "auto", "how the go backend writes convolutions: auto, builtin or im2col")
-		threads     = flag.Int("threads", 2, "PyTorch threads")
-		python      = flag.String("python", "/usr/bin/python3", "Python with Debian's python3-torch")
-		ompWait     = flag.String("omp-wait", "passive", "OMP_WAIT_POLICY for PyTorch's threads (empty: inherit); on a shared machine OpenMP's default spin-waiting makes PyTorch several times slower")
-		evalToo     = flag.Bool("eval", true, "also measure evaluation (forward only) throughput")
+		batchFlag = flag.String("batch", "32,128", "comma-separated batch sizes")
+		seconds   = flag.Float64("seconds", 10, "seconds per measurement")
+		peer      = flag.String("peer", "torch", "peer to compare with: torch or none")
+		backends  = flag.String("backends", "go", "comma-separated GOMLX_BACKEND values to measure, e.g. go,xla:cpu")
+		rounds    = flag.Int("rounds", 2, "rounds of alternating measurements; ratios use the medians")
+		threads   = flag.Int("threads", 2, "PyTorch threads")
+		python    = flag.String("python", "/usr/bin/python3", "Python with Debian's python3-torch")
+		ompWait   = flag.String("omp-wait", "passive", "OMP_WAIT_POLICY for PyTorch's threads (empty: inherit); on a shared machine OpenMP's default spin-waiting makes PyTorch several times slower")
+		evalToo   = flag.Bool("eval", true, "also measure evaluation (forward only) throughput")
 	)
 	flag.Parse()
 	batches, err := parseInts(*batchFlag)
 	if err != nil {
 		log.Fatalf("-batch %q: %v", *batchFlag, err)
-	}
-	form, err := parseFormulation(*formulation)
-	if err != nil {
-		log.Fatal(err)
 	}
 	fmt.Printf("bench machine cpu=%q cores=%d go=%s goexperiment_simd=%t gomaxprocs=%d\n",
 		cpuModel(), runtime.NumCPU(), runtime.Version(), simdBuild, runtime.GOMAXPROCS(0))
@@ -69,7 +65,7 @@ func main() {
 
 	var runners []runner
 	for _, cfg := range strings.Split(*backends, ",") {
-		r, err := newGoRunner(strings.TrimSpace(cfg), form)
+		r, err := newGoRunner(strings.TrimSpace(cfg))
 		if err != nil {
 			fmt.Printf("bench backend=%s skipped: %v\n", cfg, err)
 			continue
@@ -161,28 +157,33 @@ func median(ms []measurement) measurement {
 
 // goRunner trains the lesson's model on one GoMLX backend.
 type goRunner struct {
-	config string
-	model  *lesson.Model
-	rate   map[int]float64 // last train rate per batch, to size the next run
+	config  string
+	backend compute.Backend
+	models  map[int]*lesson.Model // one per batch size, which is a training setting
+	rate    map[int]float64       // last train rate per batch, to size the next run
 }
 
-func newGoRunner(config string, f lesson.Formulation) (*goRunner, error) {
-	if err := os.Setenv(lesson.BackendEnv, config); err != nil {
-		return nil, err
-	}
-	backend, line, err := lesson.NewBackend()
+func newGoRunner(config string) (*goRunner, error) {
+	backend, line, err := lesson.NewBackend(config)
 	if err != nil {
 		return nil, err
 	}
-	m, err := lesson.NewModel(backend, lesson.Config{})
+	fmt.Printf("bench backend=%s %s\n", config, line)
+	return &goRunner{config: config, backend: backend, models: map[int]*lesson.Model{}, rate: map[int]float64{}}, nil
+}
+
+// model returns the lesson's CNN set to train one epoch at a time on
+// batches of batch images.
+func (r *goRunner) model(batch int) (*lesson.Model, error) {
+	if m := r.models[batch]; m != nil {
+		return m, nil
+	}
+	m, err := lesson.NewModel(r.backend, lesson.CNN, lesson.Settings{Epochs: 1, BatchSize: batch})
 	if err != nil {
 		return nil, err
 	}
-	if f != lesson.Auto {
-		m.SetFormulation(f)
-	}
-	fmt.Printf("bench backend=%s formulation=%s %s\n", config, m.Formulation(), line)
-	return &goRunner{config: config, model: m, rate: map[int]float64{}}, nil
+	r.models[batch] = m
+	return m, nil
 }
 
 func (r *goRunner) name() string { return "backend=" + r.config }
@@ -195,16 +196,21 @@ func (r *goRunner) peakRSS() float64 { return maxRSS() }
 // backend), which a short calibration run also pays.
 func (r *goRunner) measure(batch int, seconds float64, eval bool) (measurement, error) {
 	ctx := context.Background()
+	model, err := r.model(batch)
+	if err != nil {
+		return measurement{}, err
+	}
 	if r.rate[batch] == 0 { // calibrate: compile and a few steps
 		d := synthetic(4*batch, 0)
-		h, err := r.model.Train(ctx, d, nil, lesson.TrainOptions{Epochs: 1, BatchSize: batch})
+		h, err := model.Train(ctx, d, nil, lesson.Callbacks{})
 		if err != nil {
 			return measurement{}, err
 		}
 		r.rate[batch] = float64(d.Len()) / h.Epochs[0].Duration.Seconds()
 	}
-	n := max(4, int(r.rate[batch]*seconds)/batch) * batch
-	h, err := r.model.Train(ctx, synthetic(n, uint64(batch)), nil, lesson.TrainOptions{Epochs: 1, BatchSize: batch})
+	// At most the 60,000 images a training set may have (Settings.TrainSize).
+	n := min(max(4, int(r.rate[batch]*seconds)/batch)*batch, 60000/batch*batch)
+	h, err := model.Train(ctx, synthetic(n, uint64(batch)), nil, lesson.Callbacks{})
 	if err != nil {
 		return measurement{}, err
 	}
@@ -216,13 +222,13 @@ func (r *goRunner) measure(batch int, seconds float64, eval bool) (measurement, 
 		// pass to size the measured one.
 		d := synthetic(4*batch, 1)
 		start := time.Now()
-		if _, _, err := r.model.Evaluate(d, batch); err != nil {
+		if _, _, err := model.Evaluate(d); err != nil {
 			return measurement{}, err
 		}
 		n := max(4, int(float64(d.Len())/time.Since(start).Seconds()*seconds)/batch) * batch
 		d = synthetic(n, 2)
 		start = time.Now()
-		if _, _, err := r.model.Evaluate(d, batch); err != nil {
+		if _, _, err := model.Evaluate(d); err != nil {
 			return measurement{}, err
 		}
 		m.eval = float64(n) / time.Since(start).Seconds()
@@ -253,15 +259,6 @@ func parseInts(s string) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
-}
-
-func parseFormulation(s string) (lesson.Formulation, error) {
-	for _, f := range []lesson.Formulation{lesson.Auto, lesson.Builtin, lesson.Im2Col} {
-		if f.String() == s {
-			return f, nil
-		}
-	}
-	return 0, fmt.Errorf("-formulation %q: want auto, builtin or im2col", s)
 }
 
 // maxRSS returns this process's peak resident memory in MiB.

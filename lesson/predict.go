@@ -114,8 +114,8 @@ func (m *Model) predict(d *fashion.Data) (Tensor, error) {
 		exec := m.exec("predict", func(scope *model.Scope, x *graph.Node) *graph.Node {
 			return graph.Softmax(m.build(scope, x).logits)
 		})
-		for start := 0; start < d.Len(); start += evalBatch {
-			end := min(start+evalBatch, d.Len())
+		for start := 0; start < d.Len(); start += m.settings.BatchSize {
+			end := min(start+m.settings.BatchSize, d.Len())
 			out := exec.MustExec1(imagesTensor(d, start, end))
 			probs.Values = append(probs.Values, tensors.MustCopyFlatData[float32](out)...)
 			out.MustFinalizeAll()

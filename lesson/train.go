@@ -147,17 +147,13 @@ func (m *Model) History() History {
 	return History{Epochs: append([]EpochStats(nil), m.history.Epochs...)}
 }
 
-// evalBatch is how many images inference runs at a time: 100 keeps memory
-// low (about 0.1 GiB on the lesson's model) and the go backend busy.
-const evalBatch = 100
-
 // Evaluate returns the mean loss and the accuracy of the model on d, like
-// Keras's model.evaluate.
+// Keras's model.evaluate, computed Settings.BatchSize images at a time.
 func (m *Model) Evaluate(d *fashion.Data) (lossValue, accuracy float64, err error) {
 	if d == nil || d.Len() == 0 {
 		return 0, 0, errors.New("lesson: Evaluate: no images; load them with fashion.Load(ctx, fashion.Test, …)")
 	}
-	batchSize := evalBatch
+	batchSize := m.settings.BatchSize
 	var lossSum float64
 	var correct int
 	err = catch("evaluating", func() {

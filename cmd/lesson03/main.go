@@ -1,26 +1,31 @@
 // Command lesson03 runs the convolutions lesson from a terminal: the same
-// model, numbers and checkpoints as notebooks/03_convolution.ipynb.
+// model, training path, numbers and checkpoints as
+// notebooks/03_convolution.ipynb, so a model trained here loads in the
+// notebook in a second (and the other way round).
 //
 // Usage:
 //
 //	go run ./cmd/lesson03 summary                 # the model's summary, with the arithmetic of each row
-//	go run ./cmd/lesson03 train [flags]           # train (5 epochs, batch 32), save a checkpoint, evaluate
-//	go run ./cmd/lesson03 eval [flags]            # evaluate the saved checkpoint on the test set
-//	go run ./cmd/lesson03 download [-data DIR]    # fetch and verify Fashion-MNIST into the user cache
+//	go run ./cmd/lesson03 train [flags]           # train (5 epochs, batch 32), test after each epoch, save
+//	go run ./cmd/lesson03 eval [flags]            # evaluate the saved model on the test set
+//	go run ./cmd/lesson03 download [-data DIR]    # fetch and verify Fashion-MNIST into DIR
 //
 // Flags (after the subcommand):
 //
-//	-data DIR         Fashion-MNIST directory (default: $LESSON_DATA_DIR, the user cache,
-//	                  /usr/share/datasets/fashion-mnist, then download)
-//	-epochs N         training epochs (default 5)
+//	-data DIR         the directory that holds the Fashion-MNIST files (default: $LESSON_DATA_DIR;
+//	                  unset: the user cache, /usr/share/datasets/fashion-mnist, then a download);
+//	                  download fills it (default: the user cache)
+//	-epochs N         training epochs (default: $LESSON_EPOCHS, else 5)
 //	-batch N          batch size (default 32)
-//	-train-size N     training images to use, 0 = all 60,000 (default 0)
-//	-checkpoint DIR   where the trained model is saved and loaded (default: the user cache)
+//	-train-size N     training images to use, 0 = all 60,000 (default: $LESSON_TRAIN_SIZE, else 0)
+//	-checkpoint DIR   the directory that holds trained models, one subdirectory per model
+//	                  (default: $LESSON_CHECKPOINT_DIR, else ~/.cache/gonb-lessons/checkpoints)
 //	-no-download      never download the data
 //
 // The backend comes from $GOMLX_BACKEND (go, xla:cpu, xla:cuda, xla:/path/plugin.so);
 // by default XLA where a PJRT plugin is installed, else the pure-Go backend.
-// train and eval end with the line "test accuracy: 0.XXXX".
+// train and eval end with the line "test accuracy: 0.XXXX". Ctrl-C stops
+// at the next step (or while the data loads); a second Ctrl-C exits at once.
 package main
 
 import (
@@ -31,7 +36,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gonb-lessons/convolutions/lesson"
@@ -39,9 +46,17 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-signals
+		fmt.Fprintf(os.Stderr, "\nlesson03: %v: stopping (again to exit at once)\n", sig)
+		cancel(fmt.Errorf("%v", sig))
+		<-signals
+		os.Exit(130)
+	}()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		if errors.Is(err, errUsage) {
 			os.Exit(2)
@@ -59,15 +74,39 @@ type options struct {
 	noDownload           bool
 }
 
-func parse(cmd string, args []string, stderr io.Writer) (options, error) {
+// parse reads the flags of cmd; getenv gives the environment variables
+// that are the flags' defaults.
+func parse(cmd string, args []string, getenv func(string) string, stderr io.Writer) (options, error) {
 	var o options
+	envInt := func(name string) (int, error) {
+		text := strings.TrimSpace(getenv(name))
+		if text == "" {
+			return 0, nil
+		}
+		n, err := strconv.Atoi(text)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%w: %s=%q: want a whole number ≥ 0; fix or unset it", errUsage, name, text)
+		}
+		return n, nil
+	}
+	epochs, err := envInt(lesson.EpochsEnv)
+	if err != nil {
+		return o, err
+	}
+	if epochs == 0 {
+		epochs = 5
+	}
+	trainSize, err := envInt(lesson.TrainSizeEnv)
+	if err != nil {
+		return o, err
+	}
 	fs := flag.NewFlagSet("lesson03 "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.data, "data", "", "Fashion-MNIST directory (default: $LESSON_DATA_DIR, user cache, /usr/share/datasets/fashion-mnist, download)")
-	fs.IntVar(&o.epochs, "epochs", 5, "training epochs")
+	fs.StringVar(&o.data, "data", getenv("LESSON_DATA_DIR"), "the directory that holds the Fashion-MNIST files (default $LESSON_DATA_DIR; unset: user cache, /usr/share/datasets/fashion-mnist, download); download fills it")
+	fs.IntVar(&o.epochs, "epochs", epochs, "training epochs ($"+lesson.EpochsEnv+")")
 	fs.IntVar(&o.batch, "batch", 32, "batch size")
-	fs.IntVar(&o.train, "train-size", 0, "training images to use, 0 = all 60,000")
-	fs.StringVar(&o.checkpoint, "checkpoint", "", "checkpoint directory (default: <user cache>/gonb-lessons/checkpoints/lesson03)")
+	fs.IntVar(&o.train, "train-size", trainSize, "training images to use, 0 = all 60,000 ($"+lesson.TrainSizeEnv+")")
+	fs.StringVar(&o.checkpoint, "checkpoint", getenv(lesson.CheckpointDirEnv), "the directory that holds trained models (default $"+lesson.CheckpointDirEnv+", else ~/.cache/gonb-lessons/checkpoints)")
 	fs.BoolVar(&o.noDownload, "no-download", false, "never download the data")
 	if err := fs.Parse(args); err != nil {
 		return o, fmt.Errorf("%w: %v", errUsage, err)
@@ -76,85 +115,85 @@ func parse(cmd string, args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	switch {
-	case o.epochs < 1:
-		return o, fmt.Errorf("%w: -epochs %d: want at least 1", errUsage, o.epochs)
+	case o.epochs < 1 || o.epochs > 1000:
+		return o, fmt.Errorf("%w: -epochs %d: want 1 to 1000", errUsage, o.epochs)
 	case o.batch < 1:
 		return o, fmt.Errorf("%w: -batch %d: want at least 1", errUsage, o.batch)
-	case o.train < 0:
-		return o, fmt.Errorf("%w: -train-size %d: want 0 (all) or more", errUsage, o.train)
+	case o.train < 0 || o.train > 60000:
+		return o, fmt.Errorf("%w: -train-size %d: want 0 (all) to 60000", errUsage, o.train)
 	}
 	if o.checkpoint == "" {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			return o, fmt.Errorf("lesson03: no user cache directory (%v); pass -checkpoint DIR", err)
+		if o.checkpoint, err = lesson.DefaultCheckpointDir(); err != nil {
+			return o, fmt.Errorf("%w; pass -checkpoint DIR", err)
 		}
-		o.checkpoint = filepath.Join(cache, "gonb-lessons", "checkpoints", "lesson03")
 	}
 	return o, nil
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return errUsage
 	}
 	cmd := args[0]
-	o, err := parse(cmd, args[1:], stderr)
+	switch cmd {
+	case "summary", "download", "train", "eval":
+	default:
+		return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+	}
+	o, err := parse(cmd, args[1:], getenv, stderr)
 	if err != nil {
 		return err
 	}
-	switch cmd {
-	case "summary":
-		fmt.Fprint(stdout, lesson.Summary(lesson.Config{}))
-		return nil
-	case "download":
+	if cmd == "download" {
 		if err := fashion.Download(ctx, fashion.LoadOptions{CacheDir: o.data, Log: stderr}); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "Fashion-MNIST is ready")
 		return nil
-	case "train", "eval":
-	default:
-		return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 	}
 
-	backend, line, err := lesson.NewBackend()
+	backend, line, err := lesson.NewBackend(getenv(lesson.BackendEnv))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, line)
-	opts := fashion.LoadOptions{Dir: o.data, NoDownload: o.noDownload, Log: stderr}
-	test, err := fashion.Load(fashion.Test, opts)
-	if err != nil {
-		return err
-	}
-
-	var m *lesson.Model
-	if cmd == "train" {
-		train, err := fashion.Load(fashion.Train, opts)
+	settings := lesson.Settings{Epochs: o.epochs, BatchSize: o.batch, TrainSize: o.train}
+	if cmd == "summary" {
+		m, err := lesson.NewModel(backend, lesson.CNN, settings)
 		if err != nil {
 			return err
 		}
-		train = train.Head(o.train)
-		fmt.Fprintf(stdout, "training on %d images, testing on %d; %d epochs, batch %d\n", train.Len(), test.Len(), o.epochs, o.batch)
-		if m, err = lesson.NewModel(backend, lesson.Config{}); err != nil {
-			return err
-		}
-		start := time.Now()
-		if _, err := m.Train(ctx, train, nil, lesson.TrainOptions{Epochs: o.epochs, BatchSize: o.batch, Progress: stdout}); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "trained in %s\n", time.Since(start).Round(time.Second))
-		if err := m.Save(o.checkpoint); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "checkpoint saved in %s\n", o.checkpoint)
-	} else {
-		if m, err = lesson.LoadModel(backend, o.checkpoint); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "loaded %s (%s, %d epochs trained) from %s\n", m.Config(), m.Formulation(), len(m.History().Epochs), o.checkpoint)
+		fmt.Fprint(stdout, m.Summary())
+		return nil
 	}
-	loss, acc, err := m.Evaluate(test, 0)
+	fmt.Fprintln(stdout, line)
+	lab := &lesson.Lab{Backend: backend, BackendLine: line, Settings: settings, CheckpointDir: o.checkpoint, Out: stdout,
+		Data: fashion.LoadOptions{Dir: o.data, NoDownload: o.noDownload, Log: stderr}}
+
+	var m *lesson.Model
+	if cmd == "train" {
+		start := time.Now()
+		if m, err = lab.ModelContext(ctx, lesson.CNN, nil); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "done in %s; the notebook loads this model from %s\n", time.Since(start).Round(time.Second), lab.ModelDir(m))
+	} else {
+		if m, err = lesson.NewModel(backend, lesson.CNN, settings); err != nil {
+			return err
+		}
+		dir := lab.ModelDir(m)
+		if m, err = lesson.Load(backend, lesson.CNN, dir); err != nil {
+			if errors.Is(err, lesson.ErrNoCheckpoint) {
+				return fmt.Errorf("lesson03: no model trained with these settings in %s (-checkpoint); train one first: lesson03 train with the same -epochs, -batch and -train-size", o.checkpoint)
+			}
+			return err
+		}
+		fmt.Fprintf(stdout, "loaded %s (%d epochs trained) from %s\n", m.Name(), len(m.History().Epochs), dir)
+	}
+	test, err := lab.TestData()
+	if err != nil {
+		return err
+	}
+	loss, acc, err := m.Evaluate(test)
 	if err != nil {
 		return err
 	}
