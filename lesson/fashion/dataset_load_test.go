@@ -17,17 +17,17 @@ import (
 func TestLoadSearchOrder(t *testing.T) {
 	const name = "t10k-labels-idx1-ubyte"
 	tests := []struct {
-		name, reason   string
-		files          map[string]string // place → form of the file there (see fixtureFile)
-		dir            string            // place passed as Dir ("dir" or "env"), "" for none
-		dirSource      string            // DirSource
-		noDownload     bool
-		wantPath       string   // "{place}/file"; "" when an error is wanted
-		wantErr        []string // substrings; {dir}, {env}, {cache}, {system} stand for the places
-		wantLog        []string
-		wantHits       int64
-		wantCache      []string // files left in the cache
-		wantKept       []string // places whose (bad) file must not be removed
+		name, reason string
+		files        map[string]string // place → form of the file there (see fixtureFile)
+		dir          string            // place passed as Dir ("dir" or "env"), "" for none
+		dirSource    string            // DirSource
+		noDownload   bool
+		wantPath     string   // "{place}/file"; "" when an error is wanted
+		wantErr      []string // substrings; {dir}, {env}, {cache}, {system} stand for the places
+		wantLog      []string
+		wantHits     int64
+		wantCache    []string // files left in the cache
+		wantKept     []string // places whose (bad) file must not be removed
 	}{
 		{name: "Dir first", reason: "an explicit Dir wins over everything",
 			files: map[string]string{"dir": "gz", "env": "gz", "cache": "gz", "system": "gz"},
