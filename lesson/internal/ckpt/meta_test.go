@@ -124,13 +124,15 @@ func TestCheckVariables(t *testing.T) {
 		{name: "same", reason: "the model matches", change: func(h []Variable) []Variable { return h }},
 		{name: "order", reason: "order does not matter", change: func(h []Variable) []Variable { return []Variable{h[2], h[0], h[1]} }},
 		{name: "shape", reason: "item 7: another shape is named with both shapes",
-			change: func(h []Variable) []Variable { h[1].Shape = []int{400, 128}; return h },
+			change:  func(h []Variable) []Variable { h[1].Shape = []int{400, 128}; return h },
 			wantErr: "ckpt: variable /model/dense/kernel: checkpoint has [1600 128], the model has [400 128]"},
 		{name: "dtype", reason: "another element type",
 			change:  func(h []Variable) []Variable { h[0].DType = "Float64"; return h },
 			wantErr: "ckpt: variable /model/conv2d/kernel: checkpoint has Float32, the model has Float64"},
 		{name: "missing", reason: "the model has a variable the checkpoint lacks",
-			change:  func(h []Variable) []Variable { return append(h, Variable{"/model/dense_1/kernel", "Float32", []int{128, 10}}) },
+			change: func(h []Variable) []Variable {
+				return append(h, Variable{"/model/dense_1/kernel", "Float32", []int{128, 10}})
+			},
 			wantErr: "ckpt: variable /model/dense_1/kernel: the model has Float32 [128 10], the checkpoint has no such variable"},
 		{name: "extra", reason: "the checkpoint has a variable the model lacks",
 			change:  func(h []Variable) []Variable { return h[:2] },

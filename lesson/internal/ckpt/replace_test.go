@@ -128,7 +128,7 @@ func TestReplaceRefuses(t *testing.T) {
 			},
 			wantErr: "(checkpoint-dir); nothing was touched"},
 		{name: "regular file", reason: "a file in the way",
-			setup: func(t *testing.T, dir string) { os.WriteFile(dir, []byte("a file"), 0o644) },
+			setup:   func(t *testing.T, dir string) { os.WriteFile(dir, []byte("a file"), 0o644) },
 			wantErr: "ckpt: {dir} is a regular file, not a checkpoint directory; nothing was touched; choose another"},
 		{name: "symlink", reason: "a link to elsewhere, even to a checkpoint, is not replaced",
 			setup: func(t *testing.T, dir string) {
