@@ -11,38 +11,53 @@ import (
 )
 
 // TestLoadSearchOrder checks where the loader finds one file (t10k-labels-idx1-ubyte) given what the
-// four places (an explicit Dir, $LESSON_DATA_DIR, the cache and the system directory) hold.
+// four places (an explicit Dir, a directory in $LESSON_DATA_DIR, the cache and the system directory) hold.
+// The loader itself never reads $LESSON_DATA_DIR: the "env" place is set in the environment for every case
+// and must only be used when passed as Dir, as the edges do.
 func TestLoadSearchOrder(t *testing.T) {
 	const name = "t10k-labels-idx1-ubyte"
 	tests := []struct {
-		name, reason   string
-		files          map[string]string // place → form of the file there (see fixtureFile)
-		useDir, useEnv bool              // set LoadOptions.Dir to the "dir" place, $LESSON_DATA_DIR to "env"
-		noDownload     bool
-		wantPath       string   // "{place}/file"; "" when an error is wanted
-		wantErr        []string // substrings; {dir}, {env}, {cache}, {system} stand for the places
-		wantLog        []string
-		wantHits       int64
-		wantCache      []string // files left in the cache
-		wantKept       []string // places whose (bad) file must not be removed
+		name, reason string
+		files        map[string]string // place → form of the file there (see fixtureFile)
+		dir          string            // place passed as Dir ("dir" or "env"), "" for none
+		dirSource    string            // DirSource
+		noDownload   bool
+		wantPath     string   // "{place}/file"; "" when an error is wanted
+		wantErr      []string // substrings; {dir}, {env}, {cache}, {system} stand for the places
+		wantLog      []string
+		wantHits     int64
+		wantCache    []string // files left in the cache
+		wantKept     []string // places whose (bad) file must not be removed
 	}{
-		{name: "Dir first", reason: "an explicit Dir wins over everything, even $LESSON_DATA_DIR",
-			files:  map[string]string{"dir": "gz", "env": "gz", "cache": "gz", "system": "gz"},
-			useDir: true, useEnv: true, wantPath: "{dir}/" + name + ".gz", wantCache: []string{name + ".gz"}},
-		{name: "env", reason: "$LESSON_DATA_DIR plays Dir when Dir is empty; raw files count",
-			files:  map[string]string{"env": "raw", "cache": "gz", "system": "gz"},
-			useEnv: true, wantPath: "{env}/" + name, wantCache: []string{name + ".gz"}},
-		{name: "Dir missing file", reason: "an explicit directory is the only place searched",
-			files: map[string]string{"cache": "gz", "system": "gz"}, useDir: true,
+		{name: "Dir first", reason: "an explicit Dir wins over everything",
+			files: map[string]string{"dir": "gz", "env": "gz", "cache": "gz", "system": "gz"},
+			dir:   "dir", dirSource: "-data", wantPath: "{dir}/" + name + ".gz", wantCache: []string{name + ".gz"}},
+		{name: "env not read", reason: "the loader never reads $LESSON_DATA_DIR itself: the edges pass it as Dir",
+			files:    map[string]string{"env": "gz", "cache": "gz"},
+			wantPath: "{cache}/" + name + ".gz", wantCache: []string{name + ".gz"}},
+		{name: "env passed as Dir", reason: "the edge passes $LESSON_DATA_DIR as Dir; raw files count",
+			files: map[string]string{"env": "raw", "cache": "gz", "system": "gz"},
+			dir:   "env", dirSource: "$LESSON_DATA_DIR", wantPath: "{env}/" + name, wantCache: []string{name + ".gz"}},
+		{name: "Dir missing file", reason: "an explicit directory is the only place searched; the error names the flag",
+			files: map[string]string{"cache": "gz", "system": "gz"}, dir: "dir", dirSource: "-data",
 			wantErr: []string{"fashion: " + name + ": neither " + name + ".gz nor " + name + " found in {dir} " +
-				"(set by LoadOptions.Dir, so no other place is searched); copy the Fashion-MNIST files there, " +
-				"or unset LoadOptions.Dir to use the cache, {system} or a download"},
+				"(set by -data, so no other place is searched); copy the Fashion-MNIST files there, " +
+				"or unset -data to use the cache, {system} or a download"},
+			wantCache: []string{name + ".gz"}},
+		{name: "Dir without source", reason: "errors never name a Go struct field, even when DirSource is empty",
+			files: map[string]string{"cache": "gz"}, dir: "dir",
+			wantErr:   []string{"(set by the data directory option, so no other place is searched)"},
 			wantCache: []string{name + ".gz"}},
 		{name: "env bad file", reason: "a bad file in an explicit directory is an error and is left alone",
-			files: map[string]string{"env": "corrupt", "cache": "gz"}, useEnv: true,
+			files: map[string]string{"env": "corrupt", "cache": "gz"}, dir: "env", dirSource: "$LESSON_DATA_DIR",
 			wantErr: []string{"fashion: {env}/" + name + ".gz: sha256 mismatch (got ",
 				"; replace it with a good copy (the directory is set by $LESSON_DATA_DIR, so no other place is searched)"},
 			wantCache: []string{name + ".gz"}, wantKept: []string{"env"}},
+		{name: "env truncated file", reason: "the fix is said once, not after each layer's description",
+			files: map[string]string{"env": "truncated"}, dir: "env", dirSource: "$LESSON_DATA_DIR",
+			wantErr: []string{"fashion: {env}/" + name + ".gz: bad gzip data: unexpected EOF (the file is damaged " +
+				"or incomplete); replace it with a good copy (the directory is set by $LESSON_DATA_DIR"},
+			wantKept: []string{"env"}},
 		{name: "cache before system", reason: "the cache is searched first",
 			files:    map[string]string{"cache": "gz", "system": "gz"},
 			wantPath: "{cache}/" + name + ".gz", wantCache: []string{name + ".gz"}},
@@ -63,21 +78,21 @@ func TestLoadSearchOrder(t *testing.T) {
 		{name: "truncated cache downloaded again", reason: "an incomplete cached file is removed and downloaded again",
 			files:    map[string]string{"cache": "truncated"},
 			wantPath: "{cache}/" + name + ".gz", wantHits: 1, wantCache: []string{name + ".gz"},
-			wantLog: []string{"fashion: {cache}/" + name + ".gz: bad gzip data: unexpected EOF; " +
-				"the file is damaged or incomplete, replace it with a good copy; removed it from the cache\n"}},
+			wantLog: []string{"fashion: {cache}/" + name + ".gz: bad gzip data: unexpected EOF " +
+				"(the file is damaged or incomplete); removed it from the cache\n"}},
 		{name: "bad system skipped", reason: "a bad system file cannot be removed; it is skipped and logged",
 			files:    map[string]string{"system": "truncated"},
 			wantPath: "{cache}/" + name + ".gz", wantHits: 1, wantCache: []string{name + ".gz"},
-			wantLog:  []string{"fashion: {system}/" + name + ".gz: bad gzip data: unexpected EOF; ", "; skipping it\n"},
+			wantLog:  []string{"fashion: {system}/" + name + ".gz: bad gzip data: unexpected EOF (the file is damaged or incomplete); skipping it\n"},
 			wantKept: []string{"system"}},
 		{name: "download", reason: "with no local copy the file is downloaded into the cache",
 			wantPath: "{cache}/" + name + ".gz", wantHits: 1, wantCache: []string{name + ".gz"},
 			wantLog: []string{"fashion: downloading http://"}},
-		{name: "NoDownload", reason: "the error says where it looked and how to fix it",
+		{name: "NoDownload", reason: "the error says where it looked, what turned downloading off and how to fix it",
 			files: map[string]string{"system": "corrupt"}, noDownload: true,
 			wantErr: []string{"fashion: " + name + ": no good " + name + ".gz or " + name + " found in {cache}, " +
-				"{system} (bad copy skipped), and download is disabled (NoDownload); install Debian's " +
-				"dataset-fashion-mnist, set LESSON_DATA_DIR to a directory holding the files, or allow download"},
+				"{system} (bad copy skipped), and downloading is turned off by -no-download; install Debian's " +
+				"dataset-fashion-mnist, set $LESSON_DATA_DIR to a directory holding the files, or allow downloading"},
 			wantKept: []string{"system"}},
 	}
 	for _, tt := range tests {
@@ -103,13 +118,13 @@ func TestLoadSearchOrder(t *testing.T) {
 			opts := testOptions(t, places["cache"], mirrors, &log)
 			opts.SystemDir = places["system"]
 			opts.NoDownload = tt.noDownload
-			if tt.useDir {
-				opts.Dir = places["dir"]
+			if tt.noDownload {
+				opts.NoDownloadSource = "-no-download"
 			}
-			t.Setenv(dataDirEnv, "")
-			if tt.useEnv {
-				t.Setenv(dataDirEnv, places["env"])
+			if tt.dir != "" {
+				opts.Dir, opts.DirSource = places[tt.dir], tt.dirSource
 			}
+			t.Setenv(DirEnv, places["env"])
 
 			l := newLoader(opts)
 			defer l.close()
@@ -176,7 +191,6 @@ func TestLoadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(dataDirEnv, "")
 			dir := t.TempDir()
 			sums := map[string]string{}
 			for name, b := range tt.files {
@@ -185,11 +199,11 @@ func TestLoadErrors(t *testing.T) {
 				}
 				sums[name] = sha256Hex(b)
 			}
-			opts := LoadOptions{Dir: dir, checksums: sums}
+			opts := LoadOptions{Dir: dir, DirSource: "-data", checksums: sums}
 			if tt.realSums {
 				opts.checksums = nil
 			}
-			d, err := Load(tt.split, opts)
+			d, err := Load(context.Background(), tt.split, opts)
 			if err == nil {
 				t.Fatalf("Load returned %d examples, want an error containing %q (%s)", d.Len(), tt.wantErr, tt.reason)
 			}
@@ -203,13 +217,12 @@ func TestLoadErrors(t *testing.T) {
 
 // TestLoadDownloadsOnce loads both splits from a mirror, then again from the cache.
 func TestLoadDownloadsOnce(t *testing.T) {
-	t.Setenv(dataDirEnv, "")
 	mirrors, hits := newMirrors(t, "ok")
 	cache := t.TempDir()
 	want := fixtureData(t)
 	for round, wantHits := range []int64{4, 4} {
 		var log strings.Builder
-		train, test, err := LoadBoth(testOptions(t, cache, mirrors, &log))
+		train, test, err := LoadBoth(context.Background(), testOptions(t, cache, mirrors, &log))
 		if err != nil {
 			t.Fatalf("round %d: LoadBoth: %v", round, err)
 		}

@@ -2,6 +2,7 @@ package fashion
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"os"
@@ -175,16 +176,15 @@ func TestLoadRealFashionMNIST(t *testing.T) {
 		t.Fatalf("%v: the real Fashion-MNIST files are missing; install them with "+
 			"`apt-get install dataset-fashion-mnist` (CI does)", err)
 	}
-	t.Setenv(dataDirEnv, "")
 	var log strings.Builder
-	train, test, err := LoadBoth(LoadOptions{CacheDir: t.TempDir(), SystemDir: dir, NoDownload: true, Log: &log})
+	train, test, err := LoadBoth(context.Background(), LoadOptions{CacheDir: t.TempDir(), SystemDir: dir, NoDownload: true, Log: &log})
 	if err != nil {
 		t.Fatalf("LoadBoth: %v", err)
 	}
 	if log.Len() != 0 {
 		t.Errorf("LoadBoth logged %q, want nothing (the system files are good)", log.String())
 	}
-	explicit, err := Load(Test, LoadOptions{Dir: dir})
+	explicit, err := Load(context.Background(), Test, LoadOptions{Dir: dir})
 	if err != nil {
 		t.Fatalf("Load(Test) with Dir %s: %v", dir, err)
 	}

@@ -3,6 +3,7 @@ package fashion
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -27,25 +28,38 @@ const (
 )
 
 // Download fetches the four Fashion-MNIST files from opts.Mirrors into opts.CacheDir, checking their
-// SHA-256, so that later calls to Load need no network: it is meant for setup scripts and container
-// builds. Files already in the cache with the right checksum are kept; bad ones are removed and fetched
-// again. Download ignores Dir, $LESSON_DATA_DIR and SystemDir, and fails if NoDownload is set. Cancelling
-// ctx stops it; whatever ctx says, a file is abandoned after 30 s without data or 15 minutes in all.
+// SHA-256, so that later calls to Load need no network: it is meant for setup scripts, container builds
+// and a teacher filling a shared cache. Files already in the cache with the right checksum are kept; files
+// their bytes prove bad are removed and fetched again; a file that cannot be read is left alone and is an
+// error. Download ignores Dir and SystemDir, and fails if NoDownload is set. Cancelling ctx stops it
+// promptly; whatever ctx says, a file is abandoned after 30 s without data or 15 minutes in all.
 func Download(ctx context.Context, opts LoadOptions) error {
 	if opts.NoDownload {
-		return errors.New("fashion: Download: LoadOptions.NoDownload is set; clear it to download")
+		by := ""
+		if opts.NoDownloadSource != "" {
+			by = " by " + opts.NoDownloadSource
+		}
+		return fmt.Errorf("fashion: Download: downloading is turned off%s; allow downloading to fill the cache", by)
 	}
 	l := newLoader(opts)
 	defer l.close()
 	for _, name := range allFiles() {
 		if l.cacheDir != "" {
-			_, path, err := l.readDir(l.cacheDir, name)
+			f := l.readDir(ctx, l.cacheDir, name)
 			switch {
-			case err == nil:
-				fmt.Fprintf(l.log, "fashion: %s: already in the cache, sha256 ok\n", path)
+			case f.state == good:
+				fmt.Fprintf(l.log, "fashion: %s: already in the cache, sha256 ok\n", f.path)
 				continue
-			case !errors.Is(err, fs.ErrNotExist):
-				l.removeBad(path, err)
+			case f.state == bad && f.regular:
+				l.removeBad(f.path, f.err)
+			case ctx.Err() != nil:
+				return fmt.Errorf("fashion: %s: download interrupted: %w", name, ctx.Err())
+			case f.state == bad:
+				return fmt.Errorf("fashion: %w; it is not a regular file, so it was left alone and nothing is "+
+					"downloaded over it: remove it, or pick another cache directory (%s)", f.err, l.cacheSource)
+			case f.state == unreadable:
+				return fmt.Errorf("fashion: %w; it was left alone, it may be a good copy, and nothing is downloaded "+
+					"over it: make it readable or remove it, or pick another cache directory (%s)", f.err, l.cacheSource)
 			}
 		}
 		if _, _, err := l.download(ctx, name); err != nil {
@@ -86,11 +100,11 @@ func (m mirrorErrors) Unwrap() []error { return m }
 func (l *loader) download(ctx context.Context, name string) ([]byte, string, error) {
 	if l.cacheDir == "" {
 		return nil, "", fmt.Errorf("fashion: %s: cannot download without a cache directory (%v); "+
-			"set LoadOptions.CacheDir, or set %s to a directory holding the files", name, l.cacheErr, dataDirEnv)
+			"set $XDG_CACHE_HOME or $HOME, or set $%s to a directory holding the files", name, l.cacheErr, DirEnv)
 	}
 	if err := os.MkdirAll(l.cacheDir, 0o755); err != nil {
-		return nil, "", fmt.Errorf("fashion: %s: cannot create the cache directory: %w; "+
-			"set LoadOptions.CacheDir to a writable directory", name, err)
+		return nil, "", fmt.Errorf("fashion: %s: cannot create the cache directory (%s): %w; "+
+			"pick a writable directory, or set $%s to a directory holding the files", name, l.cacheSource, err, DirEnv)
 	}
 	l.removeStale(name)
 	var failures mirrorErrors
@@ -115,8 +129,8 @@ func (l *loader) download(ctx context.Context, name string) ([]byte, string, err
 		return nil, "", fmt.Errorf("fashion: %s.gz: download interrupted: %w", name, failures)
 	}
 	return nil, "", fmt.Errorf("fashion: %s.gz: download failed from every mirror: %w; check the network "+
-		"connection or proxy, install Debian's dataset-fashion-mnist, or set %s to a directory holding the files",
-		name, failures, dataDirEnv)
+		"connection or proxy, set $%s (or -mirror) to a mirror that works, install Debian's "+
+		"dataset-fashion-mnist, or set $%s to a directory holding the files", name, failures, MirrorsEnv, DirEnv)
 }
 
 // removeStale removes the temporary files of name that a killed process left in the cache: those older
@@ -172,9 +186,13 @@ func (l *loader) fetch(parent context.Context, url, name string) ([]byte, string
 		return nil, "", fmt.Errorf("HTTP status %q, want \"200 OK\"", resp.Status)
 	}
 
-	tmp, err := os.CreateTemp(l.cacheDir, "."+name+".*.partial")
+	if resp.ContentLength > l.maxDownload {
+		return nil, "", fmt.Errorf("response announces %d bytes, more than the %d a Fashion-MNIST file may have",
+			resp.ContentLength, l.maxDownload)
+	}
+	tmp, err := createTemp(l.cacheDir, "."+name+".", ".partial")
 	if err != nil {
-		return nil, "", fmt.Errorf("cannot write to the cache: %w", err)
+		return nil, "", fmt.Errorf("cannot write to the cache (%s): %w", l.cacheSource, err)
 	}
 	renamed := false
 	defer func() {
@@ -185,13 +203,13 @@ func (l *loader) fetch(parent context.Context, url, name string) ([]byte, string
 	}()
 	var buf bytes.Buffer
 	body := &stallReader{r: resp.Body, timer: timer, stall: l.stallTimeout}
-	n, err := io.Copy(io.MultiWriter(tmp, &buf), io.LimitReader(body, maxDownloadBytes+1))
+	n, err := io.Copy(io.MultiWriter(tmp, &buf), io.LimitReader(body, l.maxDownload+1))
 	timer.Stop()
 	switch {
 	case err != nil:
 		return nil, "", fmt.Errorf("connection failed after %d bytes: %w", n, explain(err))
-	case n > maxDownloadBytes:
-		return nil, "", fmt.Errorf("response is larger than %d MiB; this is not a Fashion-MNIST file", maxDownloadBytes>>20)
+	case n > l.maxDownload:
+		return nil, "", fmt.Errorf("response is larger than the %d bytes a Fashion-MNIST file may have", l.maxDownload)
 	case resp.ContentLength >= 0 && n != resp.ContentLength:
 		return nil, "", fmt.Errorf("connection closed after %d of %d bytes", n, resp.ContentLength)
 	}
@@ -209,13 +227,13 @@ func (l *loader) fetch(parent context.Context, url, name string) ([]byte, string
 	}
 	path := filepath.Join(l.cacheDir, base)
 	if err := tmp.Sync(); err != nil {
-		return nil, "", fmt.Errorf("cannot write to the cache: %w", err)
+		return nil, "", fmt.Errorf("cannot write to the cache (%s): %w", l.cacheSource, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return nil, "", fmt.Errorf("cannot write to the cache: %w", err)
+		return nil, "", fmt.Errorf("cannot write to the cache (%s): %w", l.cacheSource, err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return nil, "", fmt.Errorf("cannot write to the cache: %w", err)
+		return nil, "", fmt.Errorf("cannot write to the cache (%s): %w", l.cacheSource, err)
 	}
 	renamed = true
 	return decoded, path, nil
@@ -234,4 +252,18 @@ func (s *stallReader) Read(p []byte) (int, error) {
 		s.timer.Reset(s.stall)
 	}
 	return n, err
+}
+
+// createTemp creates a new file prefix+random+suffix in dir, like os.CreateTemp, but with mode 0644 less
+// the umask rather than 0600, so that a cache shared by a class is readable by all.
+func createTemp(dir, prefix, suffix string) (*os.File, error) {
+	for range 100 {
+		path := filepath.Join(dir, prefix+strings.ToLower(rand.Text()[:12])+suffix)
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, fmt.Errorf("%s: no unused temporary file name with prefix %s", dir, prefix)
 }

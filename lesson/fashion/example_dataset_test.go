@@ -1,6 +1,7 @@
 package fashion_test
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"os"
@@ -43,9 +44,17 @@ func ExampleReadData() {
 
 // ExampleLoad loads the Fashion-MNIST test split. The zero LoadOptions would download the files when no
 // copy is found; NoDownload keeps this example offline, so it needs Debian's dataset-fashion-mnist (or
-// the files in $LESSON_DATA_DIR or the cache).
+// the files in the cache). A program's main reads the environment and flags and passes them on, as here.
 func ExampleLoad() {
-	test, err := fashion.Load(fashion.Test, fashion.LoadOptions{NoDownload: true})
+	mirrors, err := fashion.ParseMirrors(os.Getenv(fashion.MirrorsEnv))
+	if err != nil {
+		log.Fatal(err)
+	}
+	opts := fashion.LoadOptions{Mirrors: mirrors, NoDownload: true}
+	if dir := os.Getenv(fashion.DirEnv); dir != "" {
+		opts.Dir, opts.DirSource = dir, "$"+fashion.DirEnv
+	}
+	test, err := fashion.Load(context.Background(), fashion.Test, opts)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -85,19 +85,56 @@ func isGzip(b []byte) bool {
 	return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b
 }
 
-// decode returns the bytes of r, gunzipped when r starts with the gzip magic bytes.
+// corruptError marks an error that the bytes themselves prove: bad gzip data, a bad IDX header, a wrong
+// size or checksum. Only such a file may be removed from the cache; an error opening or reading it (no
+// permission, an I/O error, a cancelled context) says nothing about its bytes.
+type corruptError struct{ err error }
+
+func (e *corruptError) Error() string { return e.err.Error() }
+func (e *corruptError) Unwrap() error { return e.err }
+
+// corrupt marks err as proved by the bytes; see corruptError.
+func corrupt(err error) error { return &corruptError{err} }
+
+// isCorrupt reports whether err, or an error it wraps, is a corruptError.
+func isCorrupt(err error) bool {
+	var c *corruptError
+	return errors.As(err, &c)
+}
+
+// readErrRecorder remembers the first error other than io.EOF that its reader returns, so that decode
+// can tell a failing reader from bad gzip data (gzip passes its reader's errors through unchanged).
+type readErrRecorder struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErrRecorder) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF && e.err == nil {
+		e.err = err
+	}
+	return n, err
+}
+
+// decode returns the bytes of r, gunzipped when r starts with the gzip magic bytes. Errors the bytes
+// prove (bad gzip data, too large) are corruptErrors; errors of r itself are not.
 func decode(r io.Reader) ([]byte, error) {
-	br := bufio.NewReader(r)
+	rec := &readErrRecorder{r: r}
+	br := bufio.NewReader(rec)
 	head, err := br.Peek(2)
-	if err != nil && err != io.EOF {
-		return nil, fmt.Errorf("reading: %w", err)
+	if rec.err != nil {
+		return nil, fmt.Errorf("reading: %w", rec.err)
 	}
 	src := io.Reader(br)
 	compressed := isGzip(head)
 	if compressed {
 		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("bad gzip data: %w; the file is damaged, replace it with a good copy", err)
+		switch {
+		case rec.err != nil:
+			return nil, fmt.Errorf("reading: %w", rec.err)
+		case err != nil:
+			return nil, corrupt(fmt.Errorf("bad gzip data: %w (the file is damaged or incomplete)", err))
 		}
 		defer zr.Close()
 		src = zr
@@ -105,12 +142,14 @@ func decode(r io.Reader) ([]byte, error) {
 	var buf bytes.Buffer
 	_, err = buf.ReadFrom(io.LimitReader(src, maxIDXBytes+1))
 	switch {
+	case rec.err != nil:
+		return nil, fmt.Errorf("reading: %w", rec.err)
 	case err != nil && compressed:
-		return nil, fmt.Errorf("bad gzip data: %w; the file is damaged or incomplete, replace it with a good copy", err)
+		return nil, corrupt(fmt.Errorf("bad gzip data: %w (the file is damaged or incomplete)", err))
 	case err != nil:
 		return nil, fmt.Errorf("reading: %w", err)
 	case buf.Len() > maxIDXBytes:
-		return nil, fmt.Errorf("file is larger than %d MiB decoded; this is not a Fashion-MNIST IDX file", maxIDXBytes>>20)
+		return nil, corrupt(fmt.Errorf("file is larger than %d MiB decoded; this is not a Fashion-MNIST IDX file", maxIDXBytes>>20))
 	}
 	return buf.Bytes(), nil
 }
@@ -119,7 +158,7 @@ func decode(r io.Reader) ([]byte, error) {
 func parseIDX(b []byte) (dims []int, data []byte, err error) {
 	if len(b) < 4 {
 		return nil, nil, fmt.Errorf("truncated header: found %d bytes, want at least 4 for the magic number; "+
-			"the file is incomplete, replace it with a good copy", len(b))
+			"the file is incomplete", len(b))
 	}
 	magic := binary.BigEndian.Uint32(b)
 	if b[0] != 0 || b[1] != 0 {
@@ -136,7 +175,7 @@ func parseIDX(b []byte) (dims []int, data []byte, err error) {
 	header := 4 + 4*nd
 	if len(b) < header {
 		return nil, nil, fmt.Errorf("truncated header: found %d bytes, want %d for %d dimensions; "+
-			"the file is incomplete, replace it with a good copy", len(b), header, nd)
+			"the file is incomplete", len(b), header, nd)
 	}
 	dims = make([]int, nd)
 	for i := range dims {
@@ -152,10 +191,10 @@ func parseIDX(b []byte) (dims []int, data []byte, err error) {
 	switch found := int64(len(b) - header); {
 	case found < size:
 		return nil, nil, fmt.Errorf("truncated data: header %v announces %d bytes, found %d; "+
-			"the file is incomplete, replace it with a good copy", dims, size, found)
+			"the file is incomplete", dims, size, found)
 	case found > size:
 		return nil, nil, fmt.Errorf("%d trailing bytes after the %d bytes that header %v announces; "+
-			"the file is damaged, replace it with a good copy", found-size, size, dims)
+			"the file is damaged", found-size, size, dims)
 	}
 	end := header + int(size)
 	return dims, b[header:end:end], nil
@@ -196,11 +235,11 @@ func parseLabels(b []byte) ([]uint8, error) {
 	return data, nil
 }
 
-// checkSHA256 returns an error wrapping errChecksum unless the SHA-256 of b is want (lowercase hex).
+// checkSHA256 returns a corruptError wrapping errChecksum unless the SHA-256 of b is want (lowercase hex).
 func checkSHA256(b []byte, want string) error {
 	sum := sha256.Sum256(b)
 	if got := hex.EncodeToString(sum[:]); got != want {
-		return fmt.Errorf("%w (got %s, want %s)", errChecksum, got, want)
+		return corrupt(fmt.Errorf("%w (got %s, want %s)", errChecksum, got, want))
 	}
 	return nil
 }
