@@ -9,10 +9,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/gomlx/compute"
 	"github.com/gonb-lessons/convolutions/lesson/fashion"
+	"github.com/gonb-lessons/convolutions/lesson/internal/ckpt"
 )
 
 // The environment variables [Open] reads, so that a notebook's settings
@@ -47,16 +47,18 @@ type Lab struct {
 	Data fashion.LoadOptions
 	// Out receives progress and status lines; nil means none.
 	Out io.Writer
+	// Context, if not nil, stops loading the data and training when it is
+	// cancelled: the terminal command cancels it on Ctrl-C. Nil means
+	// never.
+	Context context.Context
 
-	once        sync.Once
-	train, test *fashion.Data
-	loadErr     error
+	train, test *fashion.Data // each read once, when first asked for
 }
 
 // Open opens the lab of a notebook: it reads the settings from the
 // environment ([EpochsEnv], [TrainSizeEnv], [CheckpointDirEnv],
-// [BackendEnv] and fashion's variables), creates the backend and prints
-// nothing; progress goes to os.Stdout.
+// [BackendEnv], and fashion.DirEnv and fashion.MirrorsEnv for the data),
+// creates the backend and reads no data yet; progress goes to os.Stdout.
 func Open() (*Lab, error) {
 	var s Settings
 	for _, v := range []struct {
@@ -87,32 +89,30 @@ func Open() (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
-	data := fashion.LoadOptions{Dir: os.Getenv("LESSON_DATA_DIR"), Log: os.Stderr}
+	mirrors, err := fashion.ParseMirrors(os.Getenv(fashion.MirrorsEnv))
+	if err != nil {
+		return nil, err
+	}
+	data := fashion.LoadOptions{Dir: os.Getenv(fashion.DirEnv), DirSource: "$" + fashion.DirEnv, Mirrors: mirrors, Log: os.Stderr}
 	return &Lab{Backend: backend, BackendLine: line, Settings: s, CheckpointDir: dir, Data: data, Out: os.Stdout}, nil
 }
 
-// load reads both splits once.
-func (l *Lab) load() error {
-	l.once.Do(func() {
-		if l.train != nil && l.test != nil {
-			return
-		}
-		if l.test, l.loadErr = fashion.Load(fashion.Test, l.Data); l.loadErr != nil {
-			return
-		}
-		l.train, l.loadErr = fashion.Load(fashion.Train, l.Data)
-	})
-	return l.loadErr
+func (l *Lab) ctx() context.Context {
+	if l.Context != nil {
+		return l.Context
+	}
+	return context.Background()
 }
 
 // TestData returns the 10,000 test images, read from disk the first time a
 // cell asks for them.
 func (l *Lab) TestData() (*fashion.Data, error) {
-	if l.test != nil {
-		return l.test, nil
-	}
-	if err := l.load(); err != nil {
-		return nil, err
+	if l.test == nil {
+		test, err := fashion.Load(l.ctx(), fashion.Test, l.Data)
+		if err != nil {
+			return nil, err
+		}
+		l.test = test
 	}
 	return l.test, nil
 }
@@ -120,8 +120,12 @@ func (l *Lab) TestData() (*fashion.Data, error) {
 // TrainData returns the first Settings.TrainSize training images, read
 // from disk the first time a cell asks for them.
 func (l *Lab) TrainData() (*fashion.Data, error) {
-	if err := l.load(); err != nil {
-		return nil, err
+	if l.train == nil {
+		train, err := fashion.Load(l.ctx(), fashion.Train, l.Data)
+		if err != nil {
+			return nil, err
+		}
+		l.train = train
 	}
 	return l.train.Head(l.Settings.TrainSize), nil
 }
@@ -134,11 +138,6 @@ func (l *Lab) TrainData() (*fashion.Data, error) {
 // history after each epoch, and once with the saved history when the model
 // is loaded: pass a chart's Draw method.
 func (l *Lab) Model(net Network, onEpoch func(History)) (*Model, error) {
-	return l.ModelContext(context.Background(), net, onEpoch)
-}
-
-// ModelContext is [Lab.Model] that stops training when ctx is cancelled.
-func (l *Lab) ModelContext(ctx context.Context, net Network, onEpoch func(History)) (*Model, error) {
 	m, err := NewModel(l.Backend, net, l.Settings)
 	if err != nil {
 		return nil, err
@@ -158,8 +157,8 @@ func (l *Lab) ModelContext(ctx context.Context, net Network, onEpoch func(Histor
 	if !errors.Is(err, ErrNoCheckpoint) {
 		return nil, err
 	}
-	if err := checkReplaceable(dir); err != nil {
-		return nil, err
+	if err := ckpt.Preflight(dir); err != nil {
+		return nil, fmt.Errorf("lesson: %w", err)
 	}
 	if err := checkMemory(m, l.Settings.BatchSize); err != nil {
 		return nil, err
@@ -174,7 +173,7 @@ func (l *Lab) ModelContext(ctx context.Context, net Network, onEpoch func(Histor
 	}
 	s := m.Settings()
 	l.printf("training %s: %d epochs of batch %d on %d images (%s=%d, %s=%d)\n", m.Name(), s.Epochs, s.BatchSize, train.Len(), EpochsEnv, s.Epochs, TrainSizeEnv, s.TrainSize)
-	if _, err := m.Train(ctx, train, test, Callbacks{Progress: l.Out, OnEpoch: onEpoch}); err != nil {
+	if _, err := m.Train(l.ctx(), train, test, Callbacks{Progress: l.Out, OnEpoch: onEpoch}); err != nil {
 		return nil, err
 	}
 	if err := m.Save(dir); err != nil {

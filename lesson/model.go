@@ -16,6 +16,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model/initializer"
 	"github.com/gomlx/gomlx/support/exceptions"
 	"github.com/gonb-lessons/convolutions/lesson/fashion"
+	"github.com/gonb-lessons/convolutions/lesson/internal/ckpt"
 )
 
 // Model is a [Network] with its weights and training settings, on one
@@ -28,20 +29,13 @@ type Model struct {
 	backend  compute.Backend
 	store    *model.Store
 	form     formulation
-	layers   []Layer    // recorded while building the network
-	vars     []variable // the network's weights, in creation order
-	history  History    // every epoch trained, across Train calls and checkpoints
+	layers   []Layer         // recorded while building the network
+	vars     []ckpt.Variable // the network's weights, by name
+	history  History         // every epoch trained, across Train calls and checkpoints
 
 	// execs caches the compiled inference graphs by purpose ("activations",
 	// "predict", "evaluate"); each compiles once per input shape.
 	execs map[string]*model.Exec
-}
-
-// variable is a weight of the network: its scope path and shape.
-type variable struct {
-	Name  string
-	DType string
-	Shape []int
 }
 
 // scopeModel is the variable scope that holds the network's weights.
@@ -73,10 +67,10 @@ func NewModel(backend compute.Backend, net Network, settings Settings) (*Model, 
 	}
 	for v := range store.IterVariables() {
 		if isWeight(v) {
-			m.vars = append(m.vars, variable{Name: v.Path(), DType: v.Shape().DType.String(), Shape: slices.Clone(v.Shape().Dimensions)})
+			m.vars = append(m.vars, ckpt.Variable{Name: v.Path(), DType: v.Shape().DType.String(), Shape: slices.Clone(v.Shape().Dimensions)})
 		}
 	}
-	slices.SortFunc(m.vars, func(a, b variable) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(m.vars, func(a, b ckpt.Variable) int { return strings.Compare(a.Name, b.Name) })
 	for i := range m.layers {
 		m.layers[i].Params = m.paramsIn(m.layers[i].Name)
 	}

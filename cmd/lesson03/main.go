@@ -21,6 +21,8 @@
 //	-checkpoint DIR   the directory that holds trained models, one subdirectory per model
 //	                  (default: $LESSON_CHECKPOINT_DIR, else ~/.cache/gonb-lessons/checkpoints)
 //	-no-download      never download the data
+//	-mirror URLS      comma-separated base URLs to download from, e.g. a classroom mirror
+//	                  (default: $LESSON_MIRRORS, else the canonical mirrors)
 //
 // The backend comes from $GOMLX_BACKEND (go, xla:cpu, xla:cuda, xla:/path/plugin.so);
 // by default XLA where a PJRT plugin is installed, else the pure-Go backend.
@@ -65,11 +67,13 @@ func main() {
 	}
 }
 
-var errUsage = errors.New("usage: lesson03 <summary|train|eval|download> [-data DIR] [-epochs N] [-batch N] [-train-size N] [-checkpoint DIR] [-no-download]")
+var errUsage = errors.New("usage: lesson03 <summary|train|eval|download> [-data DIR] [-epochs N] [-batch N] [-train-size N] [-checkpoint DIR] [-no-download] [-mirror URLS]")
 
 // options are the command's flags.
 type options struct {
 	data, checkpoint     string
+	dataSource           string // what set data: "-data" or "$LESSON_DATA_DIR"
+	mirrors              []string
 	epochs, batch, train int
 	noDownload           bool
 }
@@ -102,7 +106,9 @@ func parse(cmd string, args []string, getenv func(string) string, stderr io.Writ
 	}
 	fs := flag.NewFlagSet("lesson03 "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.data, "data", getenv("LESSON_DATA_DIR"), "the directory that holds the Fashion-MNIST files (default $LESSON_DATA_DIR; unset: user cache, /usr/share/datasets/fashion-mnist, download); download fills it")
+	var mirror string
+	fs.StringVar(&mirror, "mirror", getenv(fashion.MirrorsEnv), "comma-separated base URLs to download Fashion-MNIST from, e.g. a classroom mirror (default $"+fashion.MirrorsEnv+", else the canonical mirrors)")
+	fs.StringVar(&o.data, "data", getenv(fashion.DirEnv), "the directory that holds the Fashion-MNIST files (default $LESSON_DATA_DIR; unset: user cache, /usr/share/datasets/fashion-mnist, download); download fills it")
 	fs.IntVar(&o.epochs, "epochs", epochs, "training epochs ($"+lesson.EpochsEnv+")")
 	fs.IntVar(&o.batch, "batch", 32, "batch size")
 	fs.IntVar(&o.train, "train-size", trainSize, "training images to use, 0 = all 60,000 ($"+lesson.TrainSizeEnv+")")
@@ -113,6 +119,15 @@ func parse(cmd string, args []string, getenv func(string) string, stderr io.Writ
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	o.dataSource = "$" + fashion.DirEnv
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "data" {
+			o.dataSource = "-data"
+		}
+	})
+	if o.mirrors, err = fashion.ParseMirrors(mirror); err != nil {
+		return o, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	switch {
 	case o.epochs < 1 || o.epochs > 1000:
@@ -145,7 +160,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	if cmd == "download" {
-		if err := fashion.Download(ctx, fashion.LoadOptions{CacheDir: o.data, Log: stderr}); err != nil {
+		if err := fashion.Download(ctx, fashion.LoadOptions{CacheDir: o.data, CacheDirSource: o.dataSource, Mirrors: o.mirrors, Log: stderr}); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "Fashion-MNIST is ready")
@@ -166,13 +181,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	}
 	fmt.Fprintln(stdout, line)
-	lab := &lesson.Lab{Backend: backend, BackendLine: line, Settings: settings, CheckpointDir: o.checkpoint, Out: stdout,
-		Data: fashion.LoadOptions{Dir: o.data, NoDownload: o.noDownload, Log: stderr}}
+	lab := &lesson.Lab{Backend: backend, BackendLine: line, Settings: settings, CheckpointDir: o.checkpoint, Out: stdout, Context: ctx,
+		Data: fashion.LoadOptions{Dir: o.data, DirSource: o.dataSource, Mirrors: o.mirrors, NoDownload: o.noDownload, NoDownloadSource: "-no-download", Log: stderr}}
 
 	var m *lesson.Model
 	if cmd == "train" {
 		start := time.Now()
-		if m, err = lab.ModelContext(ctx, lesson.CNN, nil); err != nil {
+		if m, err = lab.Model(lesson.CNN, nil); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "done in %s; the notebook loads this model from %s\n", time.Since(start).Round(time.Second), lab.ModelDir(m))
