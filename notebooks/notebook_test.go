@@ -4,6 +4,10 @@ package notebooks
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +15,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // kernel is the kernel spec the notebook is executed with; kernels/install.sh installs it.
@@ -90,32 +97,154 @@ func text(raw json.RawMessage) string {
 	return strings.Join(lines, "")
 }
 
-// TestNotebookExecutes runs notebooks/03_convolution.ipynb with the project's
-// kernel on the real data, with small settings (1 epoch on 2,000 images; set
-// LESSON_EPOCHS and LESSON_TRAIN_SIZE to change them), and checks its outputs.
+// notebooks lists the notebooks, each with what its executed outputs must
+// show (regular expressions and the reason for each).
+var notebooks = []struct {
+	file string
+	want []struct{ what, re, reason string }
+}{
+	{"03_convolution.ipynb", []struct{ what, re, reason string }{
+		{"summary total", `243,786`, "the summary table of the lesson's model"},
+		{"activation shapes", `pred\[0\]\.shape = \[1 26 26 64\]`, "the activation model's first output"},
+		{"seven outputs", `len\(pred\) = 7`, "the activation model has seven outputs"},
+		{"shift table", `model\s+centred\s+2 px\s+4 px\s+6 px\ndense\s+0\.\d{4}`, "the dense-vs-CNN comparison on shifted images"},
+		{"test accuracy", `test accuracy: 0\.\d{4}`, "the test accuracy line"},
+		{"exercise checks", `✓ the model has fewer filters`, "the exercise checks"},
+	}},
+	{"03b_lenet.ipynb", []struct{ what, re, reason string }{
+		{"summary total", `61,706`, "LeNet-5's summary: (5·5·1+1)·6 + (5·5·6+1)·16 + 48,120 + 10,164 + 850"},
+		{"same padding", `padded by 2: 28\+4−5\+1 = 28`, "the arithmetic of the same-padded convolution"},
+		{"comparison", `(?m)^lenet\s+61706 parameters.*\n^CNN\s+243786 parameters`, "the comparison with lesson.CNN"},
+		{"test accuracy", `test accuracy: 0\.\d{4}`, "the confusion matrix's accuracy"},
+	}},
+}
+
+// TestNotebookCells checks what a reader sees of each code cell in the
+// classic notebook: at most 12 lines, none over 90 characters (a tab
+// counts 4), since longer ones are cut off on screen.
+func TestNotebookCells(t *testing.T) {
+	for _, nbk := range notebooks {
+		nb := readNotebook(t, nbk.file)
+		for i, c := range nb.Cells {
+			if c.CellType != "code" {
+				continue
+			}
+			lines := strings.Split(text(c.Source), "\n")
+			if len(lines) > 12 {
+				t.Errorf("%s cell %d has %d lines, want at most 12: move code into lesson/", nbk.file, i, len(lines))
+			}
+			for _, l := range lines {
+				if n := utf8.RuneCountInString(strings.ReplaceAll(l, "\t", "    ")); n > 90 {
+					t.Errorf("%s cell %d: a line of %d characters, want at most 90: %q", nbk.file, i, n, l)
+				}
+			}
+		}
+	}
+}
+
+// TestNotebookCNNIsLessonCNN checks that the network the lesson's notebook
+// writes in a cell is lesson.CNN, layer by layer, so that the terminal
+// command (which trains lesson.CNN) warms the notebook's checkpoints.
+func TestNotebookCNNIsLessonCNN(t *testing.T) {
+	var cell string
+	for _, c := range readNotebook(t, "03_convolution.ipynb").Cells {
+		if src := text(c.Source); strings.Contains(src, "func cnn(") {
+			cell = src
+		}
+	}
+	if cell == "" {
+		t.Fatal("03_convolution.ipynb has no cell with func cnn")
+	}
+	notebook := funcBody(t, "package main\n"+cell, "cnn")
+	lib, err := os.ReadFile(filepath.Join("..", "lesson", "seq.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Inside package lesson the activations need no "lesson." prefix.
+	want := regexp.MustCompile(`\b(ReLU|Softmax)\b`).ReplaceAllString(funcBody(t, string(lib), "CNN"), "lesson.$1")
+	if diff := cmp.Diff(want, notebook); diff != "" {
+		t.Errorf("the notebook's cnn differs from lesson.CNN (-lesson +notebook):\n%s", diff)
+	}
+}
+
+// funcBody returns the statements of function name in src, one per line,
+// without comments.
+func funcBody(t *testing.T, src, name string) string {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range f.Decls {
+		if fn, ok := d.(*ast.FuncDecl); ok && fn.Name.Name == name {
+			var b strings.Builder
+			for _, st := range fn.Body.List {
+				if err := format.Node(&b, fset, st); err != nil {
+					t.Fatal(err)
+				}
+				b.WriteString("\n")
+			}
+			return b.String()
+		}
+	}
+	t.Fatalf("no func %s", name)
+	return ""
+}
+
+func readNotebook(t *testing.T, file string) notebook {
+	t.Helper()
+	blob, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nb notebook
+	if err := json.Unmarshal(blob, &nb); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return nb
+}
+
+// TestNotebookExecutes runs each notebook with the project's kernel on the
+// real data, with small settings (1 epoch on 2,000 images; set
+// LESSON_EPOCHS and LESSON_TRAIN_SIZE to change them), and checks its
+// outputs. The notebooks share one checkpoint directory, as on a student's
+// machine: the second notebook loads the lesson's CNN the first trained.
 func TestNotebookExecutes(t *testing.T) {
 	if testing.Short() {
-		t.Skip("executes the notebook (minutes); run without -short")
+		t.Skip("executes the notebooks (minutes); run without -short")
 	}
 	jup := jupyter(t)
 	checkKernel(t, jup)
 	out := t.TempDir()
-	cmd := exec.Command(jup, "nbconvert", "--to", "notebook", "--execute",
-		"--ExecutePreprocessor.kernel_name="+kernel, "--ExecutePreprocessor.timeout=900",
-		"--output-dir", out, "--output", "executed.ipynb", "03_convolution.ipynb")
-	cmd.Env = append(os.Environ(), "LESSON_CHECKPOINT_DIR="+filepath.Join(out, "checkpoints"))
-	for name, def := range map[string]string{"LESSON_EPOCHS": "1", "LESSON_TRAIN_SIZE": "2000", "GOMLX_BACKEND": "go"} {
-		if os.Getenv(name) == "" {
-			cmd.Env = append(cmd.Env, name+"="+def)
-		}
+	for _, nbk := range notebooks {
+		t.Run(nbk.file, func(t *testing.T) {
+			executed := strings.TrimSuffix(nbk.file, ".ipynb") + ".executed.ipynb"
+			cmd := exec.Command(jup, "nbconvert", "--to", "notebook", "--execute",
+				"--ExecutePreprocessor.kernel_name="+kernel, "--ExecutePreprocessor.timeout=900",
+				"--output-dir", out, "--output", executed, nbk.file)
+			cmd.Env = append(os.Environ(), "LESSON_CHECKPOINT_DIR="+filepath.Join(out, "checkpoints"))
+			for name, def := range map[string]string{"LESSON_EPOCHS": "1", "LESSON_TRAIN_SIZE": "2000", "GOMLX_BACKEND": "go"} {
+				if os.Getenv(name) == "" {
+					cmd.Env = append(cmd.Env, name+"="+def)
+				}
+			}
+			start := time.Now()
+			log, err := cmd.CombinedOutput()
+			t.Logf("nbconvert --execute %s took %s", nbk.file, time.Since(start).Round(time.Second))
+			if err != nil {
+				t.Fatalf("executing %s failed: %v\n%s", nbk.file, err, tail(string(log), 4000))
+			}
+			checkOutputs(t, filepath.Join(out, executed), nbk.want)
+		})
 	}
-	start := time.Now()
-	log, err := cmd.CombinedOutput()
-	t.Logf("nbconvert --execute took %s", time.Since(start).Round(time.Second))
-	if err != nil {
-		t.Fatalf("executing the notebook failed: %v\n%s", err, tail(string(log), 4000))
-	}
-	blob, err := os.ReadFile(filepath.Join(out, "executed.ipynb"))
+}
+
+// checkOutputs fails on any error or stderr output of the executed
+// notebook at path, and checks that its outputs match want.
+func checkOutputs(t *testing.T, path string, want []struct{ what, re, reason string }) {
+	t.Helper()
+	blob, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +252,6 @@ func TestNotebookExecutes(t *testing.T) {
 	if err := json.Unmarshal(blob, &nb); err != nil {
 		t.Fatalf("executed notebook: %v", err)
 	}
-
 	var stdout strings.Builder
 	var html, pngs int
 	for i, c := range nb.Cells {
@@ -150,13 +278,7 @@ func TestNotebookExecutes(t *testing.T) {
 		}
 	}
 	all := stdout.String()
-	for _, c := range []struct{ what, re, reason string }{
-		{"summary total", `243,786`, "the summary table of the seed model"},
-		{"activation shapes", `pred\[0\]\.shape = \[1 26 26 64\]`, "the activation model's first output"},
-		{"seven outputs", `len\(pred\) = 7`, "the activation model has seven outputs"},
-		{"shift table", `shifted \d+ px`, "the dense-vs-CNN comparison on shifted images"},
-		{"test accuracy", `test accuracy: 0\.\d{4}`, "the test accuracy line"},
-	} {
+	for _, c := range want {
 		if !regexp.MustCompile(c.re).MatchString(all) {
 			t.Errorf("no %s (%s) in the executed notebook's output: want a match for %q", c.what, c.reason, c.re)
 		}
