@@ -56,7 +56,8 @@ go_sum_hash() { awk -v m="$module" -v v="$1" '$1 == m && $2 == v {print $3; exit
 dir_hash() {
   local hex
   hex=$( (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sed "s|  \./|  $2/|" | sha256sum | cut -c1-64)
-  printf 'h1:%s\n' "$(printf "$(sed 's/../\\x&/g' <<<"$hex")" | base64)"
+  # shellcheck disable=SC2001 # every byte pair, not one pattern
+  printf 'h1:%s\n' "$(printf '%b' "$(sed 's/../\\x&/g' <<<"$hex")" | base64)"
 }
 
 # module_dir VERSION [WANT_HASH] prints the module cache directory of compute VERSION, downloading it if
@@ -87,7 +88,7 @@ apply_series() {
   for p in $(patches); do
     if ! err=$(git -C "$1" apply --check "$project/$p" 2>&1); then
       printf 'compute: %s does not apply cleanly to %s@%s:\n%s\n' "$p" "$module" "$2" "$err" >&2
-      printf 'compute: if go.mod'"'"'s version changed, rebase the series onto it: scripts/compute.sh rebase %s\n' "$2" >&2
+      printf 'compute: if you changed the %s version in go.mod, put the previous one back (git checkout go.mod go.sum) and move the series with: scripts/compute.sh rebase %s\n' "$module" "$2" >&2
       printf 'compute: if the patch was edited by hand, regenerate it instead (see third_party/compute/PATCHES.md, "Changing a patch")\n' >&2
       return 1
     fi
