@@ -12,6 +12,7 @@
 #   off              remove the generated go.work (and .build/compute): back to upstream compute
 #   rebase VERSION   replay the series onto compute VERSION (e.g. v0.0.0-20260801000000-abcdef012345)
 #                    with `git am -3` in .build/compute-rebase; when every patch applies, export too
+#                    (with the pinned version: the series as commits there, to edit, then export)
 #   rebase --abort   give up a rebase: remove .build/compute-rebase (go.mod and the patches are untouched)
 #   export           after a rebase whose conflicts you resolved: rewrite third_party/compute/*.patch
 #                    from .build/compute-rebase, pin its VERSION in go.mod and go.sum, apply
@@ -212,6 +213,10 @@ EOF
     exit 1
   fi
   say "all $n patches applied to $module $new"
+  if [[ "$new" == "$old" ]]; then
+    say "the pinned version itself: edit the series as commits in $rebase_dir (git commit --amend, git rebase -i upstream), then run scripts/compute.sh export"
+    return
+  fi
   cmd_export
 }
 
