@@ -9,13 +9,18 @@ SHELL := /bin/bash
 export GOEXPERIMENT := simd
 JUPYTER := $(firstword $(wildcard /usr/bin/jupyter) jupyter)
 
-.PHONY: lesson setup setup-test test test-go test-docker bench
+.PHONY: lesson setup setup-test compute test test-go test-docker bench
 
 lesson: setup
 	$(JUPYTER) notebook notebooks/03_convolution.ipynb
 
 setup:
 	scripts/setup.sh
+
+# compute builds the patched go backend alone (setup does it too); see
+# third_party/compute/PATCHES.md.
+compute:
+	scripts/compute.sh
 
 # setup-test installs what the tests need on top of the lesson.
 setup-test:
@@ -24,17 +29,23 @@ setup-test:
 test: setup-test test-go test-docker
 
 # The Go packages, with XLA compiled in (the default build) and without it
-# (the notebook's pure-Go kernel build). notebooks/ executes the notebook with
-# the installed kernel and runs jupyter_kernel_test against it.
-# third_party/compute is our patched copy of GoMLX's go backend (see its
-# PATCHES.md): a module of its own, so ./... leaves it out; its go backend
-# tests run here.
+# (the notebook's pure-Go kernel build), on the patched go backend: setup runs
+# scripts/compute.sh, which applies third_party/compute/*.patch to the pinned
+# github.com/gomlx/compute in .build/compute (failing on any patch that does
+# not apply cleanly) and writes the go.work that uses it. notebooks/ executes
+# the notebook with the installed kernel and runs jupyter_kernel_test against
+# it. Then the patched module's own tests (the fast paths against upstream's
+# code, TestPool_NestedSaturate), and the lesson on upstream compute
+# (GOWORK=off), where training must still finish.
+# gofmt looks at our packages only, not at the upstream code in .build/.
 test-go:
-	gofmt -l . | (! grep .) || (echo "gofmt: the files above need formatting" >&2; exit 1)
+	scripts/compute.sh
+	gofmt -l $$(go list -f '{{.Dir}}' ./...) | (! grep .) || (echo "gofmt: the files above need formatting" >&2; exit 1)
 	go vet ./...
-	go test -count=1 -timeout 30m ./...
-	go test -count=1 -tags noxla -run 'TestNewBackend|Example' ./lesson
-	cd third_party/compute && go test -count=1 ./internal/gobackend/... ./gobackend/...
+	LESSON_WANT_COMPUTE=patched go test -count=1 -timeout 30m ./...
+	LESSON_WANT_COMPUTE=patched go test -count=1 -tags noxla -run 'TestNewBackend|TestComputeStatus|Example' ./lesson
+	cd .build/compute && GOWORK=off go test -count=1 ./internal/gobackend/... ./gobackend/...
+	LESSON_WANT_COMPUTE=upstream GOWORK=off go test -count=1 -timeout 10m -tags noxla -run 'TestNewBackend|TestComputeStatus|TestGoBackendOptions|TestTrainTwoWorkers' ./lesson
 
 test-docker:
 	docker/test.sh

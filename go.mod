@@ -64,5 +64,3 @@ tool (
 	golang.org/x/tools/cmd/goimports
 	golang.org/x/tools/gopls
 )
-
-replace github.com/gomlx/compute => ./third_party/compute

@@ -59,6 +59,7 @@ func main() {
 	}
 	fmt.Printf("bench machine cpu=%q cores=%d go=%s goexperiment_simd=%t gomaxprocs=%d\n",
 		cpuModel(), runtime.NumCPU(), runtime.Version(), simdBuild, runtime.GOMAXPROCS(0))
+	fmt.Println("bench " + lesson.ComputeStatus())
 	if !simdBuild {
 		fmt.Println("bench note: built without GOEXPERIMENT=simd: the go backend's matrix products are ~2× slower; run with GOEXPERIMENT=simd go run ./bench")
 	}

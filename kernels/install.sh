@@ -10,7 +10,8 @@
 #
 # It installs the GoNB, goimports and gopls versions pinned in go.mod (go install tool) when the
 # binaries in GOBIN are missing or of another version, writes kernel.json files with absolute paths,
-# and pre-builds what the notebook imports so the first cell is quick. Running it twice is harmless;
+# and pre-builds what the notebook imports so the first cell is quick. It runs scripts/compute.sh
+# first: the kernels build on the patched go backend in .build/compute. Running it twice is harmless;
 # kernels/uninstall.sh removes the kernels.
 set -euo pipefail
 
@@ -24,7 +25,7 @@ while [[ $# -gt 0 ]]; do
     --prefix) [[ $# -ge 2 ]] || die "--prefix needs a directory"; mode=prefix; prefix=$2; shift ;;
     --prefix=*) mode=prefix; prefix=${1#--prefix=} ;;
     --no-prebuild) prebuild=0 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $1; see --help" ;;
   esac
   shift
@@ -32,7 +33,7 @@ done
 
 project=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 command -v go >/dev/null || die "go is not on PATH; install Go 1.26 (https://go.dev/dl/) and run again"
-case "$project" in *[\"\\\|\&]*) die "project path $project contains a quote, backslash, | or &; move the checkout" ;; esac
+case "$project" in *[\"\\\|\&,]*) die "project path $project contains a quote, backslash, |, & or comma; move the checkout" ;; esac
 
 # The Jupyter data directory the kernels go into.
 [[ $mode != prefix ]] || { [[ -n "$prefix" ]] || die "--prefix needs a directory"; mkdir -p "$prefix"; }
@@ -60,6 +61,9 @@ if [[ $need == 1 ]]; then
   echo "go install tool   (GoNB, goimports and gopls as pinned in go.mod, into $gobin)"
   GOBIN=$gobin go install tool || die "go install tool failed; check the network or GOPROXY (the pinned modules come from the Go module proxy)"
 fi
+
+# The patched go backend in .build/compute, which the kernels' go.work uses (a no-op when current).
+"$project/scripts/compute.sh" || die "building the patched go backend failed (see above); the kernels need $project/.build/compute"
 
 # One kernel spec per template, with absolute paths.
 gopath_dirs="$gobin:$(go env GOROOT)/bin"

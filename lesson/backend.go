@@ -53,13 +53,17 @@ func NewBackend(config string) (compute.Backend, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		return b, fmt.Sprintf("backend: %s (pure Go; no XLA PJRT plugin installed; set %s to choose)%s", b.Description(), BackendEnv, simdNote(b)), nil
+		return b, fmt.Sprintf("backend: %s (pure Go; no XLA PJRT plugin installed; set %s to choose)%s%s", b.Description(), BackendEnv, simdNote(b), computeNote()), nil
 	}
 	b, err := newBackendWithConfig(config)
 	if err != nil {
 		return nil, "", err
 	}
-	return b, fmt.Sprintf("backend: %s (from %s=%q)%s", b.Description(), BackendEnv, config, simdNote(b)), nil
+	line := fmt.Sprintf("backend: %s (from %s=%q)%s", b.Description(), BackendEnv, config, simdNote(b))
+	if b.String() == gobackend.BackendName {
+		line += computeNote()
+	}
+	return b, line, nil
 }
 
 // simdNote warns when the go backend runs without its SIMD matrix multiply.
@@ -77,8 +81,12 @@ func newBackendWithConfig(config string) (compute.Backend, error) {
 	name, options, _ := strings.Cut(config, ":")
 	switch name {
 	case "go":
-		// Options such as parallelism=N are the go backend's own. (Upstream
-		// GoMLX deadlocked with few workers; third_party/compute fixes it.)
+		// Options such as parallelism=N are the go backend's own; on
+		// upstream compute, ops run one at a time (see goBackendOptions).
+		options, err := goBackendOptions(options)
+		if err != nil {
+			return nil, fmt.Errorf("lesson: %s=%q: %w", BackendEnv, config, err)
+		}
 		b, err := gobackend.New(options)
 		if err != nil {
 			return nil, fmt.Errorf("lesson: creating the go backend from %s=%q: %w", BackendEnv, config, err)

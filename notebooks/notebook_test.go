@@ -286,6 +286,11 @@ func checkOutputs(t *testing.T, path string, want []struct{ what, re, reason str
 	if pngs == 0 {
 		t.Errorf("no image/png or SVG output in the executed notebook; want the filter grids and the chart")
 	}
+	// make test sets LESSON_WANT_COMPUTE=patched: the kernel's go.work must
+	// use the patched compute, which the backend line names.
+	if want := os.Getenv("LESSON_WANT_COMPUTE"); want != "" && !strings.Contains(all, "compute: "+want) {
+		t.Errorf("the notebook's backend line does not say \"compute: %s\" (LESSON_WANT_COMPUTE): the kernel's --go_work must name .build/compute; run kernels/install.sh --user", want)
+	}
 	m := regexp.MustCompile(`test accuracy: (0\.\d{4})`).FindAllStringSubmatch(all, -1)
 	if len(m) > 0 {
 		t.Logf("%d pictures, %d HTML outputs; %s", pngs, html, m[len(m)-1][0])

@@ -9,7 +9,9 @@
 # It installs, when missing: Jupyter Notebook, nbconvert and ipykernel from the distribution
 # (as root, or through passwordless sudo; otherwise it prints the exact command to run), the
 # Fashion-MNIST files (Debian's dataset-fashion-mnist, else a verified download into the user
-# cache), the GoNB, goimports and gopls versions pinned in go.mod, the lesson's Jupyter kernels
+# cache), the patched go backend (scripts/compute.sh: the pinned github.com/gomlx/compute with
+# third_party/compute/*.patch applied, in .build/compute, used through a generated go.work), the
+# GoNB, goimports and gopls versions pinned in go.mod, the lesson's Jupyter kernels
 # (kernels/install.sh --user), and it pre-builds what the notebook and cmd/lesson03 import.
 set -euo pipefail
 
@@ -22,7 +24,7 @@ with_test=0
 for arg in "$@"; do
   case "$arg" in
     --test) with_test=1 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $arg; see --help" ;;
   esac
 done
@@ -64,6 +66,9 @@ if [[ ${#missing[@]} -gt 0 ]]; then
 fi
 if [[ -x /usr/bin/jupyter ]]; then jupyter=/usr/bin/jupyter
 else jupyter=$(command -v jupyter) || die "jupyter is not installed: sudo apt-get install -y jupyter-notebook jupyter-nbconvert python3-ipykernel"; fi
+
+# The patched go backend, before anything is built.
+scripts/compute.sh
 
 # Fashion-MNIST: Debian's package, $LESSON_DATA_DIR, or a verified download into the user cache.
 if [[ -n "${LESSON_DATA_DIR:-}" ]]; then
