@@ -36,10 +36,12 @@ test: setup-test test-go test-docker
 # the notebook with the installed kernel and runs jupyter_kernel_test against
 # it. Then the patched module's own tests (the fast paths against upstream's
 # code, TestPool_NestedSaturate), and the lesson on upstream compute
-# (GOWORK=off), where training must still finish.
+# (GOWORK=off), where training must still finish. kernels/test_install.sh
+# checks the kernel.json files install.sh writes for an awkward GOBIN.
 # gofmt looks at our packages only, not at the upstream code in .build/.
 test-go:
 	scripts/compute.sh
+	kernels/test_install.sh
 	gofmt -l $$(go list -f '{{.Dir}}' ./...) | (! grep .) || (echo "gofmt: the files above need formatting" >&2; exit 1)
 	go vet ./...
 	LESSON_WANT_COMPUTE=patched go test -count=1 -timeout 30m ./...
