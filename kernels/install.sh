@@ -26,7 +26,7 @@ while [[ $# -gt 0 ]]; do
     --prefix) [[ $# -ge 2 ]] || die "--prefix needs a directory"; mode=prefix; prefix=$2; shift ;;
     --prefix=*) mode=prefix; prefix=${1#--prefix=} ;;
     --no-prebuild) prebuild=0 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $1; see --help" ;;
   esac
   shift
