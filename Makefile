@@ -7,12 +7,14 @@
 
 SHELL := /bin/bash
 export GOEXPERIMENT := simd
-JUPYTER := $(firstword $(wildcard /usr/bin/jupyter) jupyter)
 
 .PHONY: lesson setup setup-test compute test test-go test-docker bench
 
+# lesson starts Jupyter through scripts/lesson.sh: on 127.0.0.1 unless LESSON_IP
+# says otherwise (LESSON_IP=0.0.0.0 make lesson), with --allow-root as root,
+# and --no-browser (open the printed URL) without a display.
 lesson: setup
-	$(JUPYTER) notebook notebooks/03_convolution.ipynb
+	scripts/lesson.sh
 
 setup:
 	scripts/setup.sh
@@ -37,11 +39,13 @@ test: setup-test test-go test-docker
 # it. Then the patched module's own tests (the fast paths against upstream's
 # code, TestPool_NestedSaturate), and the lesson on upstream compute
 # (GOWORK=off), where training must still finish. kernels/test_install.sh
-# checks the kernel.json files install.sh writes for an awkward GOBIN.
+# checks the kernel.json files install.sh writes for an awkward GOBIN;
+# scripts/test_lesson.sh the Jupyter command make lesson runs (dry run).
 # gofmt looks at our packages only, not at the upstream code in .build/.
 test-go:
 	scripts/compute.sh
 	kernels/test_install.sh
+	scripts/test_lesson.sh
 	gofmt -l $$(go list -f '{{.Dir}}' ./...) | (! grep .) || (echo "gofmt: the files above need formatting" >&2; exit 1)
 	go vet ./...
 	LESSON_WANT_COMPUTE=patched go test -count=1 -timeout 30m ./...

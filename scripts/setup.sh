@@ -64,8 +64,8 @@ if [[ ${#missing[@]} -gt 0 ]]; then
     "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}"
   fi
 fi
-if [[ -x /usr/bin/jupyter ]]; then jupyter=/usr/bin/jupyter
-else jupyter=$(command -v jupyter) || die "jupyter is not installed: sudo apt-get install -y jupyter-notebook jupyter-nbconvert python3-ipykernel"; fi
+[[ -x /usr/bin/jupyter ]] || command -v jupyter >/dev/null ||
+  die "jupyter is not installed: sudo apt-get install -y jupyter-notebook jupyter-nbconvert python3-ipykernel"
 
 # The patched go backend, before anything is built.
 scripts/compute.sh
@@ -87,6 +87,6 @@ say "pre-building cmd/lesson03 and the benchmark"
 go build -o /dev/null ./cmd/lesson03
 go build -tags noxla ./...
 
-say "ready. Start the lesson with:  $jupyter notebook notebooks/03_convolution.ipynb"
+say "ready. Start the lesson with:  scripts/lesson.sh   (make lesson does; LESSON_IP=0.0.0.0 to serve the network)"
 say "the notebook's kernel picks the backend: 'Go lesson (GoNB, pure Go)' works everywhere;"
 say "the XLA kernels need a PJRT plugin (see README.md, 'Backends')."
