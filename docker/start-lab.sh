@@ -5,10 +5,27 @@
 # GoMLX backends the image offers, then starts Jupyter Notebook with the
 # lesson's notebook open, or the JupyterHub single-user server when a hub
 # started the container. Extra arguments go to Jupyter.
+#
+# Started as root (docker run --user root), it runs itself again as jovyan
+# (uid 1000, gid 100), as docker-stacks images do: Jupyter never runs as root.
+# Any other uid runs as it is (OpenShift, some hubs): with group 100 the image's
+# Go caches, $HOME and ~/work are writable (docker/Dockerfile).
 set -euo pipefail
 
+if [ "$(id -u)" = 0 ]; then
+    echo "convolutions-lab: started as root: running Jupyter as jovyan (uid 1000, gid 100)"
+    # The container's environment (JUPYTER_TOKEN, the Go settings) stays.
+    exec setpriv --reuid=1000 --regid=100 --init-groups \
+        env HOME=/home/jovyan USER=jovyan LOGNAME=jovyan "$0" "$@"
+fi
+
 work="${HOME}/work"
-mkdir -p "${work}"
+if ! mkdir -p "${work}" 2>/dev/null || [ ! -w "${work}" ]; then
+    echo "convolutions-lab: ${work} is not writable by uid $(id -u) gid $(id -g):" \
+        "if it is a mounted directory, make it writable for uid 1000 or group 100" \
+        "(chown 1000:100 DIR, or chmod g+rwX DIR with group 100), or run the container as its owner (--user UID:100)" >&2
+    exit 1
+fi
 for nb in /opt/lesson/notebooks/*.ipynb; do
     [ -e "${nb}" ] || continue
     if [ ! -e "${work}/${nb##*/}" ]; then

@@ -12,9 +12,15 @@
 #   - checks the user is jovyan, uid 1000, gid 100;
 #   - runs the notebook test (go test ./notebooks/) offline (--network none);
 #   - times the notebook's first code cell in a fresh kernel (nbconvert);
+#   - checks the image has a HEALTHCHECK (lab-healthcheck);
 #   - starts the server as the image's CMD does, fetches /api/kernelspecs
 #     from this host with the token, checks the lesson's kernel is listed and
-#     that a request without the token is refused.
+#     that a request without the token is refused, and that the HEALTHCHECK
+#     says healthy;
+#   - starts it as an arbitrary uid in group 100 (--user 12345:100, as
+#     OpenShift does): healthy, the notebooks copied to ~/work, and the first
+#     code cell compiles and runs;
+#   - starts it as root (--user root): it runs Jupyter as jovyan (uid 1000).
 #   - starts Debian's JupyterHub 3.0 inside the image with a local spawner and
 #     has LAB_CLASS_SIZE students (2) each run the notebook's first
 #     LAB_CLASS_CELLS code cells (1; 0 = all) through the hub at once.
@@ -221,9 +227,55 @@ size_bytes=$(t 60 podman image inspect --format '{{.Size}}' "$image")
 size_mb=$((size_bytes / 1000000))
 log "built $image in ${build_s}s, ${size_mb} MB"
 
+log "HEALTHCHECK in the image config"
+hc=$(t 60 podman image inspect --format '{{json .HealthCheck}}' "$image")
+case "$hc" in
+*lab-healthcheck*) echo "ok: $hc" ;;
+*) die "the image has no HEALTHCHECK running lab-healthcheck: '$hc' (buildah bud --format=docker keeps it)" ;;
+esac
+
 # run ARGS...: run a command in the image, offline.
 run() {
     step 1800 podman run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$@"
+}
+
+# serve ARGS...: start the image's CMD in the background with podman run ARGS
+# (before the image name); print the container's id. podman 4.3 cannot reach
+# systemd here to schedule the health checks; its complaints are dropped and
+# the checks are run by hand (podman healthcheck run).
+serve() {
+    t 120 podman run -d --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$@" "$image" \
+        2> >(grep -v 'systemd connection' >&2)
+}
+# wait_healthy CONTAINER: run the HEALTHCHECK until it passes (120 s at most).
+wait_healthy() {
+    local out=""
+    for _ in $(seq 60); do
+        if out=$(t 30 podman healthcheck run "$1" 2>&1); then
+            echo "ok: healthcheck: $(t 30 podman inspect --format '{{.State.Health.Status}}' "$1")" \
+                "($(t 30 podman inspect --format '{{range .State.Health.Log}}{{.Output}}{{end}}' "$1" | tail -n1))"
+            return 0
+        fi
+        [ "$(t 30 podman inspect --format '{{.State.Running}}' "$1")" = true ] || die "the server exited"
+        sleep 2
+    done
+    die "the HEALTHCHECK did not pass within 120 s: $out"
+}
+# procs CONTAINER: "UID PID COMMAND" for every process in the container but
+# the one that lists them.
+procs() {
+    t 30 podman exec "$1" python3 -c '
+import os
+for p in sorted(os.listdir("/proc")):
+    if not p.isdigit() or int(p) == os.getpid():
+        continue
+    try:
+        cmd = open("/proc/%s/cmdline" % p, "rb").read().replace(b"\0", b" ").decode().strip()
+        uid = [l.split()[1] for l in open("/proc/%s/status" % p) if l.startswith("Uid:")][0]
+    except (OSError, IndexError):
+        continue
+    print(uid, p, cmd)
+'
 }
 
 # --- Checks inside the image --------------------------------------------------
@@ -257,8 +309,7 @@ for _ in $(seq 20); do
 done
 [ "$port" != 0 ] || die "no free port"
 token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-server=$(t 120 podman run -d --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
-    --network slirp4netns -p "127.0.0.1:$port:8888" -e JUPYTER_TOKEN="$token" "$image") ||
+server=$(serve --network slirp4netns -p "127.0.0.1:$port:8888" -e JUPYTER_TOKEN="$token") ||
     die "podman run (server) failed"
 specs=""
 for _ in $(seq 60); do
@@ -289,6 +340,32 @@ esac
 uid=$(t 30 podman exec "$server" sh -c 'cat /proc/[0-9]*/status | sed -n "s/^Uid:[[:space:]]*\([0-9]*\).*/\1/p" | sort -u | paste -sd,')
 [ "$uid" = 1000 ] || die "uids of the server's processes: '$uid', want 1000 only"
 echo "ok: the server's processes all run as uid $uid"
+wait_healthy "$server"
+t 60 podman stop --time 10 "$server" >/dev/null
+
+log "arbitrary uid: the server as --user 12345:100 (offline), then a first cell that compiles Go"
+server=$(serve --network none --user 12345:100) || die "podman run --user 12345:100 failed"
+wait_healthy "$server"
+# shellcheck disable=SC2016 # expanded in the container
+t 30 podman exec "$server" sh -c 'echo "uid $(id -u) gid $(id -g) HOME=$HOME"; ls -l "$HOME/work/'"$notebook"'"' ||
+    die "as uid 12345: start-lab.sh did not copy the notebook into ~/work"
+t 900 podman exec -i "$server" python3 - "/opt/lesson/notebooks/$notebook" gonb-lesson-go \
+    <"$repo/docker/first_cell.py" >"$work/first-cell-uid.log" 2>&1 ||
+    { cat "$work/first-cell-uid.log"; die "as uid 12345 gid 100: the first cell failed"; }
+echo "ok: as uid 12345 gid 100: $(cat "$work/first-cell-uid.log")"
+t 60 podman stop --time 10 "$server" >/dev/null
+
+log "root: the server as --user root runs Jupyter as jovyan"
+server=$(serve --network none --user root) || die "podman run --user root failed"
+wait_healthy "$server"
+procs "$server" >"$work/procs.txt"
+cat "$work/procs.txt"
+grep -q 'jupyter-notebook' "$work/procs.txt" || die "no jupyter-notebook process in the container started as root"
+if awk '$2 != 1 && $1 != 1000' "$work/procs.txt" | grep .; then
+    die "started as root: the processes above do not run as uid 1000 (only tini, pid 1, may stay root)"
+fi
+t 30 podman logs "$server" 2>&1 | grep 'started as root' || die "started as root: start-lab.sh did not say it drops to jovyan"
+echo "ok: started as root, Jupyter runs as uid 1000"
 t 60 podman stop --time 10 "$server" >/dev/null
 
 log "JupyterHub: $class_size students through Debian's JupyterHub 3.0 in the image (docker/jupyterhub/classroom.sh)"
