@@ -144,12 +144,14 @@ trap 'exit 130' INT TERM
 
 # --- Lint --------------------------------------------------------------------
 log "lint: BuildKit's checks (docker build --check) and shellcheck of RUN bodies (docker/lint), shellcheck of the scripts"
-step 900 go -C "$repo/docker/lint" build -o "$work/lint" . || die "building docker/lint failed"
+# docker/lint and docker/xlainstall are modules of their own, outside the
+# go.work that scripts/compute.sh writes at the root: GOWORK=off.
+step 900 env GOWORK=off go -C "$repo/docker/lint" build -o "$work/lint" . || die "building docker/lint failed"
 (cd "$repo" && "$work/lint" docker/Dockerfile && "$work/lint" docker/jupyterhub/Dockerfile) ||
     die "lint: fix the findings above"
 t 120 shellcheck "$repo"/docker/*.sh "$repo"/docker/jupyterhub/*.sh || die "shellcheck: fix the findings above"
 want=$(go -C "$repo" list -m -f '{{.Version}}' github.com/gomlx/go-xla)
-have=$(go -C "$repo/docker/xlainstall" list -m -f '{{.Version}}' github.com/gomlx/go-xla)
+have=$(GOWORK=off go -C "$repo/docker/xlainstall" list -m -f '{{.Version}}' github.com/gomlx/go-xla)
 [ "$want" = "$have" ] ||
     die "docker/xlainstall pins go-xla $have, the project $want: (cd docker/xlainstall && go get github.com/gomlx/go-xla@$want && go mod tidy)"
 echo "ok: docker/xlainstall uses go-xla $have, as go.mod"
