@@ -1,6 +1,6 @@
 """Times the lesson's notebook cells through an installed Jupyter kernel.
 
-    /usr/bin/python3 bench/notebook_latency.py [--kernel gonb-lesson-go] [--cells 1,3,9]
+    /usr/bin/python3 bench/notebook_latency.py [--kernel gonb-lesson-go] [--cells 2,4,12]
 
 It starts the kernel (cold: a fresh GoNB process, with the Go build cache as
 kernels/install.sh left it), runs the notebook's first code cell, runs it
@@ -11,7 +11,7 @@ notebook's cells, as nbformat counts them), and prints one line per timing:
     bench notebook kernel=gonb-lesson-go cell=9 s=1.1
 
 Needs python3-jupyter-client (Debian). The default cells avoid the ones that
-train (lab.Fit), whose time is the training's.
+train (lab.Model), whose time is the training's.
 """
 import argparse
 import json
@@ -36,7 +36,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--kernel", default="gonb-lesson-go")
     p.add_argument("--notebook", default="notebooks/03_convolution.ipynb")
-    p.add_argument("--cells", default="3,9", help="later cells to time, comma-separated notebook cell indices")
+    p.add_argument("--cells", default="2,4,12", help="later cells to time, comma-separated notebook cell indices")
     p.add_argument("--timeout", type=float, default=300)
     args = p.parse_args()
 
