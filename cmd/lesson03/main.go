@@ -192,6 +192,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cmd == "train" {
 		start := time.Now()
 		if m, err = lab.Model(lesson.CNN, nil); err != nil {
+			if errors.Is(err, lesson.ErrBatchTooBig) {
+				return fmt.Errorf("%w (-batch %d)", err, o.batch)
+			}
 			return err
 		}
 		fmt.Fprintf(stdout, "done in %s; the notebook loads this model from %s\n", time.Since(start).Round(time.Second), lab.ModelDir(m))
