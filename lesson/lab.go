@@ -161,7 +161,7 @@ func (l *Lab) Model(net Network, onEpoch func(History)) (*Model, error) {
 	if err := ckpt.Preflight(dir); err != nil {
 		return nil, fmt.Errorf("lesson: %w", err)
 	}
-	if err := checkMemory(m, l.Settings.BatchSize); err != nil {
+	if err := checkMemory(m, m.Settings().BatchSize); err != nil {
 		return nil, err
 	}
 	train, err := l.TrainData()
