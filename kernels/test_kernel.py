@@ -41,7 +41,9 @@ class LessonKernelTests(jupyter_kernel_test.KernelTests):
         self.flush_channels()
         reply, output_msgs = self.execute_helper(
             code='import "github.com/gonb-lessons/convolutions/lesson"\n\n%%\n'
-                 'fmt.Println(lesson.Summary(lesson.Config{}).Total, os.Getenv("GOMLX_BACKEND"))',
+                 'b, _, _ := lesson.NewBackend("go")\n'
+                 'm, _ := lesson.NewModel(b, lesson.CNN, lesson.Settings{})\n'
+                 'fmt.Println(m.Summary().Total, os.Getenv("GOMLX_BACKEND"))',
             timeout=600)
         self.assertEqual(reply["content"]["status"], "ok", reply["content"])
         text = "".join(m["content"].get("text", "") for m in output_msgs if m["msg_type"] == "stream")

@@ -35,6 +35,7 @@ const (
 // [Lab.Model] then loads trained models from disk in about a second, and the
 // data is read only when a cell asks for it.
 type Lab struct {
+	// Backend runs the models.
 	Backend compute.Backend
 	// BackendLine says which backend runs and why, for the reader.
 	BackendLine string
@@ -75,7 +76,7 @@ func Open() (*Lab, error) {
 		}
 		*v.dst = n
 	}
-	s, err := s.withDefaults()
+	s, err := s.WithDefaults()
 	if err != nil {
 		return nil, fmt.Errorf("%w; fix %s or %s and restart the kernel", err, EpochsEnv, TrainSizeEnv)
 	}
@@ -160,7 +161,7 @@ func (l *Lab) Model(net Network, onEpoch func(History)) (*Model, error) {
 	if err := ckpt.Preflight(dir); err != nil {
 		return nil, fmt.Errorf("lesson: %w", err)
 	}
-	if err := checkMemory(m, l.Settings.BatchSize); err != nil {
+	if err := checkMemory(m, m.Settings().BatchSize); err != nil {
 		return nil, err
 	}
 	train, err := l.TrainData()
@@ -172,7 +173,7 @@ func (l *Lab) Model(net Network, onEpoch func(History)) (*Model, error) {
 		return nil, err
 	}
 	s := m.Settings()
-	l.printf("training %s: %d epochs of batch %d on %d images (%s=%d, %s=%d)\n", m.Name(), s.Epochs, s.BatchSize, train.Len(), EpochsEnv, s.Epochs, TrainSizeEnv, s.TrainSize)
+	l.printf("training %s: %d epochs of batch %d on %d images\n", m.Name(), s.Epochs, s.BatchSize, train.Len())
 	if _, err := m.Train(l.ctx(), train, test, Callbacks{Progress: l.Out, OnEpoch: onEpoch}); err != nil {
 		return nil, err
 	}

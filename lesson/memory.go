@@ -2,6 +2,7 @@ package lesson
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -38,6 +39,11 @@ func trainBytesPerImage(m *Model) int64 {
 // about 330 MiB.
 const trainBaseBytes = 300 << 20
 
+// ErrBatchTooBig is returned (wrapped) by [Lab.Model] when a training step
+// of the batch size asked for would not fit in the memory available; the
+// message gives both numbers.
+var ErrBatchTooBig = errors.New("the batch does not fit in memory")
+
 // checkMemory refuses a batch size whose training step would not fit in
 // the memory available, before anything big is allocated.
 func checkMemory(m *Model, batchSize int) error {
@@ -47,8 +53,8 @@ func checkMemory(m *Model, batchSize int) error {
 	if avail <= 0 || need <= avail {
 		return nil
 	}
-	return fmt.Errorf("lesson: a batch of %d images needs about %s to train %s (%s per image), but only %s is available (%s); use a smaller batch size",
-		batchSize, gib(need), m.Name(), mib(perImage), gib(avail), from)
+	return fmt.Errorf("lesson: %w: a batch of %d images needs about %s to train %s (%s per image), but only %s is available (%s); use a smaller batch size",
+		ErrBatchTooBig, batchSize, gib(need), m.Name(), mib(perImage), gib(avail), from)
 }
 
 // availableMemory returns the memory this process may still use and where

@@ -558,7 +558,7 @@ func TestCheckMemory(t *testing.T) {
 		t.Errorf("batch 32: %v", err)
 	}
 	err = checkMemory(m, 1<<30)
-	if err == nil || !strings.Contains(err.Error(), "GiB") || !strings.Contains(err.Error(), "available") || !strings.Contains(err.Error(), "smaller batch") {
+	if !errors.Is(err, ErrBatchTooBig) || !strings.Contains(err.Error(), "GiB") || !strings.Contains(err.Error(), "available") || !strings.Contains(err.Error(), "smaller batch") {
 		t.Errorf("a batch of 2^30 images: error %v, want a refusal with what it needs and what is available", err)
 	}
 }

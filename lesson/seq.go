@@ -176,9 +176,9 @@ func (s *Seq) conv(filters, size int, act Activation, same bool) {
 			x = padSame(x, size)
 		}
 		y = s.blocks.conv(x, kernel, bias, act)
-		if act == ReLU || act == Linear {
-			s.pending = &pendingConv{in: x, kernel: kernel, bias: bias, act: act}
-		}
+		// Linear and ReLU both commute with a max, so a 2×2 max-pool next
+		// can be computed with this convolution (convBlocks.convPool).
+		s.pending = &pendingConv{in: x, kernel: kernel, bias: bias, act: act}
 	}
 	spec := fmt.Sprintf("Conv2D(filters=%d, size=%d, %s, padding=%s)", filters, size, actName(act), padName(same))
 	oh := y.Shape().Dimensions[1]

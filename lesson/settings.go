@@ -26,8 +26,9 @@ const (
 	defaultSeed      = 1
 )
 
-// withDefaults fills in the zero fields and checks the others.
-func (s Settings) withDefaults() (Settings, error) {
+// WithDefaults returns s with its zero fields set to the lesson's defaults,
+// or an error naming a field out of range.
+func (s Settings) WithDefaults() (Settings, error) {
 	if s.Epochs == 0 {
 		s.Epochs = defaultEpochs
 	}

@@ -55,6 +55,18 @@ func shapeString(dims []int) string {
 	return "(" + strings.Join(parts, ", ") + ")"
 }
 
+// Cells returns the table's text as Keras prints it: the header, one row
+// per layer ("conv2d (Conv2D)", "(None, 26, 26, 64)", "640", and the
+// arithmetic) and the total, "243,786". [Table.String] lays them out for
+// a terminal; viz.SummaryHTML for a notebook.
+func (t Table) Cells() (header []string, rows [][]string, total string) {
+	header = []string{"Layer (type)", "Output Shape", "Param #", "How it is computed"}
+	for _, l := range t.Layers {
+		rows = append(rows, []string{fmt.Sprintf("%s (%s)", l.Name, l.Type), shapeString(l.Output), commas(l.Params), l.Arithmetic})
+	}
+	return header, rows, commas(t.Total)
+}
+
 // String renders the table as text for a terminal, in Keras's layout:
 //
 //	Model: "sequential"
@@ -65,10 +77,8 @@ func shapeString(dims []int) string {
 //	…
 //	Total params: 243,786
 func (t Table) String() string {
-	rows := [][]string{{"Layer (type)", "Output Shape", "Param #", "How it is computed"}}
-	for _, l := range t.Layers {
-		rows = append(rows, []string{fmt.Sprintf("%s (%s)", l.Name, l.Type), shapeString(l.Output), commas(l.Params), l.Arithmetic})
-	}
+	header, body, params := t.Cells()
+	rows := append([][]string{header}, body...)
 	widths := make([]int, len(rows[0]))
 	for _, r := range rows {
 		for i, c := range r {
@@ -102,7 +112,7 @@ func (t Table) String() string {
 		}
 	}
 	b.WriteString(strings.Repeat("=", total) + "\n")
-	fmt.Fprintf(&b, "Total params: %s\nTrainable params: %s\nNon-trainable params: 0\n", commas(t.Total), commas(t.Total))
+	fmt.Fprintf(&b, "Total params: %s\nTrainable params: %s\nNon-trainable params: 0\n", params, params)
 	b.WriteString(strings.Repeat("_", total) + "\n")
 	return b.String()
 }

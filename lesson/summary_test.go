@@ -1,38 +1,11 @@
 package lesson
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/gonb-lessons/convolutions/lesson/internal/golden"
 )
-
-// update rewrites the text goldens in testdata/ instead of comparing:
-//
-//	go test ./lesson -run Golden -update
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// checkGolden compares got with testdata/name, or rewrites it under -update.
-func checkGolden(t *testing.T, name string, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (create it with: go test ./lesson -run %s -update)", err, t.Name())
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s\n(if the change is intended: go test ./lesson -run %s -update)", path, diff, t.Name())
-	}
-}
 
 func TestSummaryGolden(t *testing.T) {
 	for _, tc := range []struct {
@@ -47,7 +20,7 @@ func TestSummaryGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, tc.golden, m.Summary().String())
+			golden.Check(t, tc.golden, m.Summary().String())
 		})
 	}
 }

@@ -93,12 +93,16 @@ func parse(cmd string, args []string, getenv func(string) string, stderr io.Writ
 		}
 		return n, nil
 	}
+	def, err := lesson.Settings{}.WithDefaults() // the lesson's settings, the flags' defaults
+	if err != nil {
+		return o, err
+	}
 	epochs, err := envInt(lesson.EpochsEnv)
 	if err != nil {
 		return o, err
 	}
 	if epochs == 0 {
-		epochs = 5
+		epochs = def.Epochs
 	}
 	trainSize, err := envInt(lesson.TrainSizeEnv)
 	if err != nil {
@@ -110,7 +114,7 @@ func parse(cmd string, args []string, getenv func(string) string, stderr io.Writ
 	fs.StringVar(&mirror, "mirror", getenv(fashion.MirrorsEnv), "comma-separated base URLs to download Fashion-MNIST from, e.g. a classroom mirror (default $"+fashion.MirrorsEnv+", else the canonical mirrors)")
 	fs.StringVar(&o.data, "data", getenv(fashion.DirEnv), "the directory that holds the Fashion-MNIST files (default $LESSON_DATA_DIR; unset: user cache, /usr/share/datasets/fashion-mnist, download); download fills it")
 	fs.IntVar(&o.epochs, "epochs", epochs, "training epochs ($"+lesson.EpochsEnv+")")
-	fs.IntVar(&o.batch, "batch", 32, "batch size")
+	fs.IntVar(&o.batch, "batch", def.BatchSize, "batch size")
 	fs.IntVar(&o.train, "train-size", trainSize, "training images to use, 0 = all 60,000 ($"+lesson.TrainSizeEnv+")")
 	fs.StringVar(&o.checkpoint, "checkpoint", getenv(lesson.CheckpointDirEnv), "the directory that holds trained models (default $"+lesson.CheckpointDirEnv+", else ~/.cache/gonb-lessons/checkpoints)")
 	fs.BoolVar(&o.noDownload, "no-download", false, "never download the data")
@@ -188,6 +192,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cmd == "train" {
 		start := time.Now()
 		if m, err = lab.Model(lesson.CNN, nil); err != nil {
+			if errors.Is(err, lesson.ErrBatchTooBig) {
+				return fmt.Errorf("%w (-batch %d)", err, o.batch)
+			}
 			return err
 		}
 		fmt.Fprintf(stdout, "done in %s; the notebook loads this model from %s\n", time.Since(start).Round(time.Second), lab.ModelDir(m))

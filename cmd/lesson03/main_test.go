@@ -32,6 +32,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"eval", "-bogus"}, "unknown flags are refused", "-bogus"},
 		{[]string{"summary", "extra"}, "stray arguments are refused", `unexpected argument "extra"`},
 		{[]string{"train", "-train-size", "70000"}, "the training set has 60,000 images", "-train-size 70000"},
+		{[]string{"download", "-mirror", "ftp://example.org/x"}, "only http and https mirrors can be fetched", "-mirror"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var out, errOut strings.Builder
@@ -40,6 +41,20 @@ func TestUsageErrors(t *testing.T) {
 				t.Errorf("%s\nrun(%q) error = %v (stderr %q), want a usage error with %q", tc.reason, tc.args, err, errOut.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestBatchTooBig checks that a batch that cannot fit in memory is refused
+// before any data is read or step run, with what it needs and what there is.
+func TestBatchTooBig(t *testing.T) {
+	var out strings.Builder
+	err := run(context.Background(), []string{"train", "-batch", "100000000", "-data", t.TempDir(), "-no-download", "-checkpoint", t.TempDir()},
+		env(map[string]string{"GOMLX_BACKEND": "go"}), &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "GiB") || !strings.Contains(err.Error(), "available") || !strings.Contains(err.Error(), "-batch") {
+		t.Errorf("train -batch 100000000: error %v, want a refusal naming -batch, what it needs and what is available", err)
+	}
+	if strings.Contains(out.String(), "Epoch") {
+		t.Errorf("training started:\n%s", out.String())
 	}
 }
 

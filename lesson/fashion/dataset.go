@@ -46,7 +46,7 @@ func (s Split) files() (images, labels string, err error) {
 }
 
 // Data is one split of Fashion-MNIST in memory: N grayscale images of 28×28 pixels and their labels.
-// Load, LoadBoth and ReadData return it; Head and Select cut it down.
+// Load and ReadData return it; Head and Select cut it down.
 type Data struct {
 	// Pixels holds the N images one after the other, shape [N, 28, 28] flattened in row-major order
 	// (image, row, column); 0 is the background and 255 the brightest pixel.

@@ -39,7 +39,7 @@ func allFiles() []string {
 		"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}
 }
 
-// LoadOptions says where Load, LoadBoth and Download find the Fashion-MNIST files. Its zero value searches
+// LoadOptions says where Load and Download find the Fashion-MNIST files. Its zero value searches
 // the user's cache, then Debian's dataset-fashion-mnist package, then downloads into the cache. The package
 // reads no environment variable: the edges of the lesson read $LESSON_DATA_DIR (DirEnv) and
 // $LESSON_MIRRORS (MirrorsEnv) and pass them here.
@@ -109,19 +109,6 @@ func Load(ctx context.Context, split Split, opts LoadOptions) (*Data, error) {
 	l := newLoader(opts)
 	defer l.close()
 	return loadSplit(ctx, l, split)
-}
-
-// LoadBoth returns the Train and Test splits of Fashion-MNIST, as Load does.
-func LoadBoth(ctx context.Context, opts LoadOptions) (train, test *Data, err error) {
-	l := newLoader(opts)
-	defer l.close()
-	if train, err = loadSplit(ctx, l, Train); err != nil {
-		return nil, nil, err
-	}
-	if test, err = loadSplit(ctx, l, Test); err != nil {
-		return nil, nil, err
-	}
-	return train, test, nil
 }
 
 // loadSplit finds, checks and parses the two files of split.

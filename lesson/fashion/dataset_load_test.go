@@ -222,9 +222,9 @@ func TestLoadDownloadsOnce(t *testing.T) {
 	want := fixtureData(t)
 	for round, wantHits := range []int64{4, 4} {
 		var log strings.Builder
-		train, test, err := LoadBoth(context.Background(), testOptions(t, cache, mirrors, &log))
+		train, test, err := loadBoth(context.Background(), testOptions(t, cache, mirrors, &log))
 		if err != nil {
-			t.Fatalf("round %d: LoadBoth: %v", round, err)
+			t.Fatalf("round %d: loadBoth: %v", round, err)
 		}
 		for _, got := range []*Data{train, test} {
 			if diff := cmp.Diff(want, got); diff != "" {

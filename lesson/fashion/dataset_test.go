@@ -177,12 +177,12 @@ func TestLoadRealFashionMNIST(t *testing.T) {
 			"`apt-get install dataset-fashion-mnist` (CI does)", err)
 	}
 	var log strings.Builder
-	train, test, err := LoadBoth(context.Background(), LoadOptions{CacheDir: t.TempDir(), SystemDir: dir, NoDownload: true, Log: &log})
+	train, test, err := loadBoth(context.Background(), LoadOptions{CacheDir: t.TempDir(), SystemDir: dir, NoDownload: true, Log: &log})
 	if err != nil {
-		t.Fatalf("LoadBoth: %v", err)
+		t.Fatalf("loadBoth: %v", err)
 	}
 	if log.Len() != 0 {
-		t.Errorf("LoadBoth logged %q, want nothing (the system files are good)", log.String())
+		t.Errorf("loadBoth logged %q, want nothing (the system files are good)", log.String())
 	}
 	explicit, err := Load(context.Background(), Test, LoadOptions{Dir: dir})
 	if err != nil {
@@ -226,4 +226,17 @@ func TestLoadRealFashionMNIST(t *testing.T) {
 			}
 		})
 	}
+}
+
+// loadBoth returns the Train and Test splits of Fashion-MNIST, as Load does.
+func loadBoth(ctx context.Context, opts LoadOptions) (train, test *Data, err error) {
+	l := newLoader(opts)
+	defer l.close()
+	if train, err = loadSplit(ctx, l, Train); err != nil {
+		return nil, nil, err
+	}
+	if test, err = loadSplit(ctx, l, Test); err != nil {
+		return nil, nil, err
+	}
+	return train, test, nil
 }

@@ -30,7 +30,7 @@ func gzipSeed(b []byte) []byte {
 	return buf.Bytes()
 }
 
-// FuzzReadIDX checks that ReadIDX never panics and never returns data whose length disagrees with the
+// FuzzReadIDX checks that readIDX never panics and never returns data whose length disagrees with the
 // dimensions of the header, on raw and on gzip input. The seeds in testdata/fuzz/FuzzReadIDX run with
 // plain go test.
 func FuzzReadIDX(f *testing.F) {
@@ -42,18 +42,18 @@ func FuzzReadIDX(f *testing.F) {
 		if compress {
 			b = gzipSeed(b)
 		}
-		dims, data, err := ReadIDX(bytes.NewReader(b))
+		dims, data, err := readIDX(bytes.NewReader(b))
 		if err != nil {
 			if dims != nil || data != nil {
-				t.Fatalf("ReadIDX returned dims %v and %d bytes with error %v, want neither", dims, len(data), err)
+				t.Fatalf("readIDX returned dims %v and %d bytes with error %v, want neither", dims, len(data), err)
 			}
 			return
 		}
 		if len(dims) == 0 {
-			t.Fatalf("ReadIDX accepted a file with no dimensions")
+			t.Fatalf("readIDX accepted a file with no dimensions")
 		}
 		if n := idxProduct(dims); n != len(data) {
-			t.Fatalf("ReadIDX returned dims %v (product %d) with %d bytes of data", dims, n, len(data))
+			t.Fatalf("readIDX returned dims %v (product %d) with %d bytes of data", dims, n, len(data))
 		}
 	})
 }

@@ -27,15 +27,15 @@ const (
 // errChecksum marks a file whose decoded bytes do not have the expected SHA-256.
 var errChecksum = errors.New("sha256 mismatch")
 
-// ReadIDX reads one IDX file of unsigned bytes from r and returns its dimensions and its elements in
+// readIDX reads one IDX file of unsigned bytes from r and returns its dimensions and its elements in
 // row-major order, so len(data) is the product of dims. The file may be gzip-compressed or raw; gzip is
 // recognised by its magic bytes 0x1f 0x8b, not by a file name.
 //
-// ReadIDX checks the magic number (0x000008NN: unsigned bytes, NN dimensions), that the data has exactly
+// readIDX checks the magic number (0x000008NN: unsigned bytes, NN dimensions), that the data has exactly
 // the number of bytes the header announces (neither truncated nor followed by trailing bytes), and that
 // the decoded file is at most 128 MiB. It does not check what the dimensions are: ReadData does that for
 // Fashion-MNIST images ([n, 28, 28], magic 0x00000803) and labels ([n], magic 0x00000801).
-func ReadIDX(r io.Reader) (dims []int, data []byte, err error) {
+func readIDX(r io.Reader) (dims []int, data []byte, err error) {
 	raw, err := decode(r)
 	if err != nil {
 		return nil, nil, fmt.Errorf("fashion: %w", err)
@@ -49,7 +49,7 @@ func ReadIDX(r io.Reader) (dims []int, data []byte, err error) {
 
 // ReadData reads a Fashion-MNIST split from an IDX images file ([n, 28, 28] unsigned bytes, magic
 // 0x00000803) and an IDX labels file ([n] values 0..9, magic 0x00000801), each gzip-compressed or raw. It
-// checks the format as ReadIDX does and that both files hold the same number of examples, but not the
+// checks the format as readIDX does and that both files hold the same number of examples, but not the
 // SHA-256 checksums of the published files: use Load for the real data set.
 func ReadData(images, labels io.Reader) (*Data, error) {
 	img, err := decode(images)

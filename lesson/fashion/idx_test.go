@@ -130,16 +130,16 @@ func TestReadIDX(t *testing.T) {
 			readFixture(t, "tiny-images-idx3-ubyte.gz"), result{[]int{3, 28, 28}, fixturePixels()}},
 		{"labels gz", "one-dimensional files are IDX too",
 			readFixture(t, "tiny-labels-idx1-ubyte.gz"), result{[]int{3}, fixtureLabelValues()}},
-		{"other shape", "ReadIDX itself accepts any dimensions of unsigned bytes",
+		{"other shape", "readIDX itself accepts any dimensions of unsigned bytes",
 			idxBytes(0x00000802, []int{2, 3}, []byte{1, 2, 3, 4, 5, 6}), result{[]int{2, 3}, []byte{1, 2, 3, 4, 5, 6}}},
 		{"empty", "zero examples is a valid, empty file",
 			idxBytes(labelsMagic, []int{0}, nil), result{[]int{0}, []byte{}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dims, data, err := ReadIDX(bytes.NewReader(tt.input))
+			dims, data, err := readIDX(bytes.NewReader(tt.input))
 			if err != nil {
-				t.Fatalf("ReadIDX: %v (%s)", err, tt.reason)
+				t.Fatalf("readIDX: %v (%s)", err, tt.reason)
 			}
 			if diff := cmp.Diff(tt.want, result{dims, data}); diff != "" {
 				t.Errorf("%s: mismatch (-want +got):\n%s", tt.reason, diff)

@@ -24,7 +24,7 @@ type LiveChart struct {
 // Outside a notebook it shows nothing.
 func NewLiveChart() *LiveChart {
 	c := &LiveChart{}
-	if InNotebook() {
+	if inNotebook() {
 		c.id = "viz_chart_" + gonbui.UniqueId()
 		c.Draw(lesson.History{})
 	}

@@ -164,7 +164,7 @@ func TestNewAxis(t *testing.T) {
 // TestLiveChartOutsideNotebook: outside a notebook a live chart draws
 // nothing and does not fail, also as a nil chart.
 func TestLiveChartOutsideNotebook(t *testing.T) {
-	if InNotebook() {
+	if inNotebook() {
 		t.Skip("runs inside a notebook")
 	}
 	h := lesson.History{Epochs: []lesson.EpochStats{{Epoch: 1, Loss: 0.5, Accuracy: 0.8, TestLoss: 0.4, TestAccuracy: 0.85}}}

@@ -12,17 +12,17 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 )
 
-// InNotebook reports whether the program runs as a cell of a GoNB notebook,
+// inNotebook reports whether the program runs as a cell of a GoNB notebook,
 // where the Show… functions display their values. Outside a notebook they do
 // nothing.
-func InNotebook() bool { return gonbui.IsNotebook }
+func inNotebook() bool { return gonbui.IsNotebook }
 
 // ShowHTML displays html (a fragment, such as [Gallery]'s or
 // [Confusion.HTML]'s) as the output of the running notebook cell and waits
 // until GoNB has it, so outputs keep their order. It does nothing outside a
 // notebook.
 func ShowHTML(html string) {
-	if InNotebook() {
+	if inNotebook() {
 		gonbui.DisplayHTML(html)
 		gonbui.Sync() // wait until GoNB has it: outputs stay in order, none is lost when the cell ends
 	}
@@ -31,7 +31,7 @@ func ShowHTML(html string) {
 // ShowImage displays img as a PNG (an image/png output, kept in the saved
 // notebook). It does nothing outside a notebook.
 func ShowImage(img image.Image) {
-	if !InNotebook() {
+	if !inNotebook() {
 		return
 	}
 	var b bytes.Buffer
@@ -49,7 +49,7 @@ func ShowImage(img image.Image) {
 // 200 pixels wide (84 when there are more than 8 images); wider ones are
 // shown as they are. It does nothing outside a notebook.
 func ShowImages(captions []string, images ...image.Image) {
-	if !InNotebook() {
+	if !inNotebook() {
 		return
 	}
 	html, err := imagesHTML(captions, images)

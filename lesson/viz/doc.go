@@ -7,7 +7,7 @@
 // [Confusion.HTML] return HTML; [ActivationGrid], [FilterGrid], [KernelGrid]
 // and [Heatmap] return an [image.Image]. The Show… functions ([ShowHTML],
 // [ShowImage], [ShowImages], [ShowSummary]) and [LiveChart] only display
-// such values inside a GoNB notebook and do nothing elsewhere ([InNotebook]),
+// such values inside a GoNB notebook and do nothing elsewhere (inside GoNB),
 // so tests and the terminal command use the same functions. Outputs are PNG
 // images or inline HTML and SVG, never JavaScript, so they survive saving
 // the notebook and render offline.

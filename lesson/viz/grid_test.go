@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gonb-lessons/convolutions/lesson"
+	"github.com/gonb-lessons/convolutions/lesson/internal/golden"
 )
 
 // tiny is the lesson's network with 4 filters and 8 hidden units.
@@ -89,7 +90,7 @@ func TestGridGoldens(t *testing.T) {
 func checkImageGolden(t *testing.T, name string, img image.Image) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if *update {
+	if golden.Updating() {
 		f, err := os.Create(path)
 		if err != nil {
 			t.Fatal(err)

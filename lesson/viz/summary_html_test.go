@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gonb-lessons/convolutions/lesson"
+	"github.com/gonb-lessons/convolutions/lesson/internal/golden"
 )
 
 func TestSummaryHTMLGolden(t *testing.T) {
@@ -22,7 +23,7 @@ func TestSummaryHTMLGolden(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := SummaryHTML(model(t, tc.net).Summary())
-			checkGolden(t, tc.golden, got)
+			golden.Check(t, tc.golden, got)
 			if err := xml.Unmarshal([]byte(got), new(any)); err != nil && !strings.Contains(err.Error(), "unknown type") {
 				t.Errorf("HTML of %s (%s) is not well-formed: %v", tc.name, tc.reason, err)
 			}
@@ -35,17 +36,6 @@ func TestSummaryHTMLEscapes(t *testing.T) {
 	for _, want := range []string{"a &lt;b&gt; &amp; &#34;c&#34;", "x&lt;y (T&amp;U)", "(None, 1234)", "1,234,567", "<code>1&lt;2</code>"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("SummaryHTML lacks %q:\n%s", want, got)
-		}
-	}
-}
-
-func TestCommas(t *testing.T) {
-	for _, tc := range []struct {
-		n    int
-		want string
-	}{{0, "0"}, {999, "999"}, {1000, "1,000"}, {243786, "243,786"}, {1384576, "1,384,576"}, {-1234, "-1,234"}} {
-		if got := commas(tc.n); got != tc.want {
-			t.Errorf("commas(%d) = %q, want %q", tc.n, got, tc.want)
 		}
 	}
 }
