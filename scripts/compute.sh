@@ -132,6 +132,9 @@ cmd_apply() {
   mkdir -p "$build"
   tmp=$(mktemp -d "$build/compute.tmp.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
+  # mktemp -d makes it 0700: give it the umask's mode, so that Jupyter, a kernel or a container
+  # running as another user (the image's arbitrary uid) can read the patched module.
+  chmod "$(umask -S)" "$tmp"
   cp -R "$dir/." "$tmp/"
   chmod -R u+w "$tmp"
   git -C "$tmp" init -q
