@@ -1,7 +1,8 @@
 """first_cell.py: time a notebook's first code cell in a fresh kernel.
 
 docker/test.sh pipes it into the lab image (python3 - NOTEBOOK KERNEL): it
-keeps the cells up to the first code cell, executes them with nbconvert and
+keeps the cells up to the first code cell that runs code (with %%, after
+the cells that only declare), executes them with nbconvert and
 the given kernel, fails on an error output, and prints
 "first_cell_s=... with_kernel_start_s=...": the cell's own time (from the
 kernel's execute_input to its execute_reply, as nbclient records them) and
@@ -18,7 +19,10 @@ import time
 
 def main(notebook, kernel):
     nb = json.load(open(notebook))
-    first = next(i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code")
+    # The first cell that runs code (has %%): the cells before it only
+    # declare (imports, helpers), and run too, as a reader runs them.
+    first = next(i for i, c in enumerate(nb["cells"])
+                 if c["cell_type"] == "code" and "%%" in "".join(c["source"]))
     nb["cells"] = nb["cells"][: first + 1]
     out = tempfile.mkdtemp()
     src = os.path.join(out, "first.ipynb")
@@ -32,11 +36,13 @@ def main(notebook, kernel):
     total = time.monotonic() - start
     if run.returncode != 0:
         sys.exit("nbconvert failed:\n" + run.stderr[-4000:])
-    cell = [c for c in json.load(open(os.path.join(out, "executed.ipynb")))["cells"]
-            if c["cell_type"] == "code"][0]
-    for o in cell.get("outputs", []):
-        if o.get("output_type") == "error":
-            sys.exit("first cell: %s: %s" % (o.get("ename"), o.get("evalue")))
+    cells = [c for c in json.load(open(os.path.join(out, "executed.ipynb")))["cells"]
+             if c["cell_type"] == "code"]
+    for c in cells:
+        for o in c.get("outputs", []):
+            if o.get("output_type") == "error":
+                sys.exit("first cells: %s: %s" % (o.get("ename"), o.get("evalue")))
+    cell = cells[-1]
     e = cell["metadata"]["execution"]
     t = lambda k: datetime.datetime.fromisoformat(e[k].replace("Z", "+00:00"))
     cell_s = (t("shell.execute_reply") - t("iopub.execute_input")).total_seconds()
