@@ -92,4 +92,16 @@ fi
 grep -q "contains a comma.*--go_work" "$tmp/out" || { cat "$tmp/out"; fail "no clear message for a comma in the project path"; }
 [[ ! -e "$tmp/data4" ]] || fail "install.sh wrote kernels although it refused the project path"
 echo "ok: $(tail -1 "$tmp/out")"
+# 4. uninstall.sh removes the kernels install.sh wrote, and leaves a kernel directory that holds
+#    something else (a file of the user's) as it is, with a non-zero exit and a message.
+echo mine >"$tmp/data/kernels/gonb-lesson-xla-cpu/notes.txt"
+if JUPYTER_DATA_DIR="$tmp/data" "$project/kernels/uninstall.sh" --user >"$tmp/out" 2>&1; then
+  cat "$tmp/out"; fail "uninstall.sh succeeded although a kernel directory holds a file it did not write"
+fi
+grep -q "gonb-lesson-xla-cpu is not a kernel that kernels/install.sh wrote" "$tmp/out" || { cat "$tmp/out"; fail "no clear message for a kernel directory that is not ours"; }
+[[ "$(cat "$tmp/data/kernels/gonb-lesson-xla-cpu/notes.txt")" == mine && -f "$tmp/data/kernels/gonb-lesson-xla-cpu/kernel.json" ]] ||
+  fail "uninstall.sh changed a kernel directory that holds the user's file"
+[[ ! -e "$tmp/data/kernels/gonb-lesson-go" && ! -e "$tmp/data/kernels/gonb-lesson-xla-cuda" ]] ||
+  fail "uninstall.sh left the kernels install.sh wrote"
+echo "ok: uninstall.sh removed ours and kept the directory with notes.txt"
 echo "kernels/test_install.sh: OK"
