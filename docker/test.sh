@@ -37,7 +37,7 @@ cache=${LAB_CACHE:-/var/tmp/convolutions-docker}
 epochs=${LAB_EPOCHS:-1}
 train_size=${LAB_TRAIN_SIZE:-2000}
 class_size=${LAB_CLASS_SIZE:-2}
-class_cells=${LAB_CLASS_CELLS:-1}
+class_cells=${LAB_CLASS_CELLS:-2}
 image=localhost/convolutions-lab:test
 notebook=03_convolution.ipynb
 debian_mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -238,7 +238,8 @@ esac
 
 # run ARGS...: run a command in the image, offline.
 run() {
-    step 1800 podman run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$@"
+    step 1800 podman run --rm --network none --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 "$@" \
+        2> >(grep -v 'systemd connection' >&2)
 }
 
 # serve ARGS...: start the image's CMD in the background with podman run ARGS
@@ -292,7 +293,7 @@ run -e LESSON_EPOCHS="$epochs" -e LESSON_TRAIN_SIZE="$train_size" -w /opt/lesson
     go test -count=1 -v -timeout 25m ./notebooks/ >"$work/notebook-test.log" 2>&1 ||
     { cat "$work/notebook-test.log"; die "notebook test failed in the image"; }
 cat "$work/notebook-test.log"
-notebook_s=$(sed -n 's/.*nbconvert --execute took \(.*\)$/\1/p' "$work/notebook-test.log" | head -n1)
+notebook_s=$(sed -n 's/.*nbconvert --execute .* took \(.*\)$/\1/p' "$work/notebook-test.log" | head -n1)
 
 log "first-cell time: a fresh kernel runs the notebook's first code cell (offline)"
 run -i "$image" python3 - "/opt/lesson/notebooks/$notebook" gonb-lesson-go \
