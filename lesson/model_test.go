@@ -399,6 +399,26 @@ func TestTrainRealData(t *testing.T) {
 	}
 }
 
+// TestTrainStop checks early stopping: Stop sees the history after each
+// epoch and ends training when it returns true.
+func TestTrainStop(t *testing.T) {
+	m, err := NewModel(testBackend(t), denseNet, Settings{Epochs: 5, BatchSize: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []int
+	h, err := m.Train(context.Background(), fixtureData(t), nil, Callbacks{Stop: func(h History) bool {
+		seen = append(seen, len(h.Epochs))
+		return len(h.Epochs) == 2
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Epochs) != 2 || fmt.Sprint(seen) != "[1 2]" {
+		t.Errorf("trained %d epochs, Stop saw histories of %v epochs; want 2 epochs and [1 2]", len(h.Epochs), seen)
+	}
+}
+
 func TestTrainCancelled(t *testing.T) {
 	m, err := NewModel(testBackend(t), filters16, Settings{Epochs: 1, BatchSize: 1})
 	if err != nil {

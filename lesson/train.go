@@ -25,6 +25,10 @@ type Callbacks struct {
 	// OnEpoch, if not nil, is called after each epoch with the whole
 	// history so far, e.g. to redraw a chart.
 	OnEpoch func(History)
+	// Stop, if not nil, is called after each epoch (after OnEpoch) with
+	// the whole history so far; returning true ends training there, as a
+	// Keras callback that sets model.stop_training does (early stopping).
+	Stop func(History) bool
 
 	every time.Duration // how often the progress line is redrawn; 0 means 1s
 }
@@ -117,6 +121,9 @@ func (m *Model) Train(ctx context.Context, train, test *fashion.Data, cb Callbac
 		m.history.Epochs = append(m.history.Epochs, stats)
 		if cb.OnEpoch != nil {
 			cb.OnEpoch(m.History())
+		}
+		if cb.Stop != nil && cb.Stop(m.History()) {
+			break
 		}
 	}
 	return h, nil

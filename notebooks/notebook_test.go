@@ -73,6 +73,7 @@ func checkKernel(t *testing.T, jupyterPath string) {
 // notebook is the part of an .ipynb file the test reads.
 type notebook struct {
 	Cells []struct {
+		ID       string          `json:"id"`
 		CellType string          `json:"cell_type"`
 		Source   json.RawMessage `json:"source"`
 		Outputs  []struct {
@@ -101,17 +102,21 @@ func text(raw json.RawMessage) string {
 // show (regular expressions and the reason for each).
 var notebooks = []struct {
 	file string
-	want []struct{ what, re, reason string }
+	// checks is the number of exercise checks (viz.Check) the notebook
+	// prints: all "✗ not yet" as shipped, all "✓" with the solutions of
+	// notebooks/solutions/<file>.json applied.
+	checks int
+	want   []struct{ what, re, reason string }
 }{
-	{"03_convolution.ipynb", []struct{ what, re, reason string }{
+	{"03_convolution.ipynb", 10, []struct{ what, re, reason string }{
 		{"summary total", `243,786`, "the summary table of the lesson's model"},
 		{"activation shapes", `pred\[0\]\.shape = \[1 26 26 64\]`, "the activation model's first output"},
 		{"seven outputs", `len\(pred\) = 7`, "the activation model has seven outputs"},
 		{"shift table", `model\s+centred\s+2 px\s+4 px\s+6 px\ndense\s+0\.\d{4}`, "the dense-vs-CNN comparison on shifted images"},
 		{"test accuracy", `test accuracy: 0\.\d{4}`, "the test accuracy line"},
-		{"exercise checks", `✓ the model has fewer filters`, "the exercise checks"},
+		{"convolution by hand", `so the map's value at row 12, column 14 is (-?\d\.\d{4})\n(?s:.*)map at row 12, column 14: (-?\d\.\d{4})`, "one position worked out, then the same value in the map"},
 	}},
-	{"03b_lenet.ipynb", []struct{ what, re, reason string }{
+	{"03b_lenet.ipynb", 0, []struct{ what, re, reason string }{
 		{"summary total", `61,706`, "LeNet-5's summary: (5·5·1+1)·6 + (5·5·6+1)·16 + 48,120 + 10,164 + 850"},
 		{"same padding", `padded by 2: 28\+4−5\+1 = 28`, "the arithmetic of the same-padded convolution"},
 		{"comparison", `(?m)^lenet\s+61706 parameters.*\n^CNN\s+243786 parameters`, "the comparison with lesson.CNN"},
@@ -205,11 +210,13 @@ func readNotebook(t *testing.T, file string) notebook {
 	return nb
 }
 
-// TestNotebookExecutes runs each notebook with the project's kernel on the
-// real data, with small settings (1 epoch on 2,000 images; set
-// LESSON_EPOCHS and LESSON_TRAIN_SIZE to change them), and checks its
-// outputs. The notebooks share one checkpoint directory, as on a student's
-// machine: the second notebook loads the lesson's CNN the first trained.
+// TestNotebookExecutes runs each notebook as shipped with the project's
+// kernel on the real data, with small settings (1 epoch on 2,000 images;
+// set LESSON_EPOCHS and LESSON_TRAIN_SIZE to change them), and checks its
+// outputs: no error, the numbers and pictures it must show, and every
+// exercise check saying "not yet". The notebooks share one checkpoint
+// directory, as on a student's machine: the second notebook loads the
+// lesson's CNN the first trained.
 func TestNotebookExecutes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("executes the notebooks (minutes); run without -short")
@@ -219,30 +226,142 @@ func TestNotebookExecutes(t *testing.T) {
 	out := t.TempDir()
 	for _, nbk := range notebooks {
 		t.Run(nbk.file, func(t *testing.T) {
-			executed := strings.TrimSuffix(nbk.file, ".ipynb") + ".executed.ipynb"
-			cmd := exec.Command(jup, "nbconvert", "--to", "notebook", "--execute",
-				"--ExecutePreprocessor.kernel_name="+kernel, "--ExecutePreprocessor.timeout=900",
-				"--output-dir", out, "--output", executed, nbk.file)
-			cmd.Env = append(os.Environ(), "LESSON_CHECKPOINT_DIR="+filepath.Join(out, "checkpoints"))
-			for name, def := range map[string]string{"LESSON_EPOCHS": "1", "LESSON_TRAIN_SIZE": "2000", "GOMLX_BACKEND": "go"} {
-				if os.Getenv(name) == "" {
-					cmd.Env = append(cmd.Env, name+"="+def)
-				}
+			all := execute(t, jup, out, nbk.file, nil)
+			checkOutputs(t, all, nbk.want)
+			if got := strings.Count(all, "✗ not yet: "); got != nbk.checks || strings.Contains(all, "✓ ") {
+				t.Errorf("as shipped, %d checks say \"✗ not yet\" (want %d, every exercise's) and %d say \"✓\" (want 0): the exercises must ship unsolved",
+					got, nbk.checks, strings.Count(all, "✓ "))
 			}
-			start := time.Now()
-			log, err := cmd.CombinedOutput()
-			t.Logf("nbconvert --execute %s took %s", nbk.file, time.Since(start).Round(time.Second))
-			if err != nil {
-				t.Fatalf("executing %s failed: %v\n%s", nbk.file, err, tail(string(log), 4000))
-			}
-			checkOutputs(t, filepath.Join(out, executed), nbk.want)
 		})
 	}
 }
 
-// checkOutputs fails on any error or stderr output of the executed
-// notebook at path, and checks that its outputs match want.
-func checkOutputs(t *testing.T, path string, want []struct{ what, re, reason string }) {
+// TestNotebookSolutions runs each notebook that has exercises with the
+// solutions of notebooks/solutions/ in place of the exercise cells: every
+// check must pass.
+func TestNotebookSolutions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("executes the notebooks (minutes); run without -short")
+	}
+	jup := jupyter(t)
+	checkKernel(t, jup)
+	out := t.TempDir()
+	for _, nbk := range notebooks {
+		if nbk.checks == 0 {
+			continue
+		}
+		t.Run(nbk.file, func(t *testing.T) {
+			all := execute(t, jup, out, nbk.file, solutions(t, nbk.file))
+			if got := strings.Count(all, "✓ "); got != nbk.checks || strings.Contains(all, "✗ ") {
+				t.Errorf("with the solutions, %d checks say \"✓\" (want %d) and %d say \"✗\" (want 0)", got, nbk.checks, strings.Count(all, "✗ "))
+			}
+		})
+	}
+}
+
+// TestSolutionsFitNotebook checks, without running anything, that each
+// solution replaces an exercise cell of its notebook by id, changes it,
+// and keeps the cell rules.
+func TestSolutionsFitNotebook(t *testing.T) {
+	for _, nbk := range notebooks {
+		if nbk.checks == 0 {
+			continue
+		}
+		sol := solutions(t, nbk.file)
+		if len(sol) == 0 {
+			t.Errorf("notebooks/solutions/%s.json has no solution", strings.TrimSuffix(nbk.file, ".ipynb"))
+		}
+		shipped := map[string]string{}
+		for _, c := range readNotebook(t, nbk.file).Cells {
+			shipped[c.ID] = text(c.Source)
+		}
+		for id, src := range sol {
+			old, ok := shipped[id]
+			switch {
+			case !ok:
+				t.Errorf("%s has no cell %q for its solution", nbk.file, id)
+			case old == src:
+				t.Errorf("the solution of %s cell %q is the shipped cell", nbk.file, id)
+			}
+			for _, l := range strings.Split(src, "\n") {
+				if n := utf8.RuneCountInString(strings.ReplaceAll(l, "\t", "    ")); n > 90 {
+					t.Errorf("solution %q: a line of %d characters, want at most 90", id, n)
+				}
+			}
+		}
+	}
+}
+
+// solutions reads notebooks/solutions/<notebook>.json: cell id → source.
+func solutions(t *testing.T, file string) map[string]string {
+	t.Helper()
+	blob, err := os.ReadFile(filepath.Join("solutions", strings.TrimSuffix(file, ".ipynb")+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(blob, &raw); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for id, src := range raw {
+		out[id] = text(src)
+	}
+	return out
+}
+
+// execute runs notebook file (in this directory) with nbconvert and the
+// project's kernel, after replacing the sources of the cells whose ids
+// replace names, and returns the text of its outputs (stdout and HTML).
+func execute(t *testing.T, jup, out, file string, replace map[string]string) string {
+	t.Helper()
+	src := file
+	if replace != nil {
+		blob, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var nb map[string]any
+		if err := json.Unmarshal(blob, &nb); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range nb["cells"].([]any) {
+			cell := c.(map[string]any)
+			if s, ok := replace[cell["id"].(string)]; ok {
+				cell["source"] = s
+			}
+		}
+		if blob, err = json.Marshal(nb); err != nil {
+			t.Fatal(err)
+		}
+		src = filepath.Join(out, "solved-"+file)
+		if err := os.WriteFile(src, blob, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	executed := strings.TrimSuffix(filepath.Base(src), ".ipynb") + ".executed.ipynb"
+	cmd := exec.Command(jup, "nbconvert", "--to", "notebook", "--execute",
+		"--ExecutePreprocessor.kernel_name="+kernel, "--ExecutePreprocessor.timeout=900",
+		"--output-dir", out, "--output", executed, src)
+	cmd.Env = append(os.Environ(), "LESSON_CHECKPOINT_DIR="+filepath.Join(out, "checkpoints"))
+	for name, def := range map[string]string{"LESSON_EPOCHS": "1", "LESSON_TRAIN_SIZE": "2000", "GOMLX_BACKEND": "go"} {
+		if os.Getenv(name) == "" {
+			cmd.Env = append(cmd.Env, name+"="+def)
+		}
+	}
+	start := time.Now()
+	log, err := cmd.CombinedOutput()
+	t.Logf("nbconvert --execute %s took %s", src, time.Since(start).Round(time.Second))
+	if err != nil {
+		t.Fatalf("executing %s failed: %v\n%s", src, err, tail(string(log), 4000))
+	}
+	return outputs(t, filepath.Join(out, executed))
+}
+
+// outputs reads the executed notebook at path, fails on any error or
+// stderr output, and returns the text of its outputs (stdout and HTML). It
+// also fails when no picture (PNG or inline SVG) was shown.
+func outputs(t *testing.T, path string) string {
 	t.Helper()
 	blob, err := os.ReadFile(path)
 	if err != nil {
@@ -277,15 +396,10 @@ func checkOutputs(t *testing.T, path string, want []struct{ what, re, reason str
 			}
 		}
 	}
-	all := stdout.String()
-	for _, c := range want {
-		if !regexp.MustCompile(c.re).MatchString(all) {
-			t.Errorf("no %s (%s) in the executed notebook's output: want a match for %q", c.what, c.reason, c.re)
-		}
-	}
 	if pngs == 0 {
 		t.Errorf("no image/png or SVG output in the executed notebook; want the filter grids and the chart")
 	}
+	all := stdout.String()
 	// make test sets LESSON_WANT_COMPUTE=patched: the kernel's go.work must
 	// use the patched compute, which the backend line names.
 	if want := os.Getenv("LESSON_WANT_COMPUTE"); want != "" && !strings.Contains(all, "compute: "+want) {
@@ -294,6 +408,22 @@ func checkOutputs(t *testing.T, path string, want []struct{ what, re, reason str
 	m := regexp.MustCompile(`test accuracy: (0\.\d{4})`).FindAllStringSubmatch(all, -1)
 	if len(m) > 0 {
 		t.Logf("%d pictures, %d HTML outputs; %s", pngs, html, m[len(m)-1][0])
+	}
+	return all
+}
+
+// checkOutputs checks that the outputs match want; where a pattern has
+// two groups, what they match must be the same text.
+func checkOutputs(t *testing.T, all string, want []struct{ what, re, reason string }) {
+	t.Helper()
+	for _, c := range want {
+		m := regexp.MustCompile(c.re).FindStringSubmatch(all)
+		switch {
+		case m == nil:
+			t.Errorf("no %s (%s) in the executed notebook's output: want a match for %q", c.what, c.reason, c.re)
+		case len(m) == 3 && m[1] != m[2]:
+			t.Errorf("%s (%s): %q and %q differ", c.what, c.reason, m[1], m[2])
+		}
 	}
 }
 

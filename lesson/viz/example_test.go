@@ -81,3 +81,37 @@ func ExampleConvolve() {
 	// image [28 28] → convolution [26 26] → max-pool [13 13]
 	// at the edge: 4 away from it: 0 0
 }
+
+// One position of a convolution worked out by hand: an image whose right
+// half is bright, and the Sobel filter on the patch that straddles the edge.
+func ExampleConvolveAt() {
+	d := &fashion.Data{Pixels: make([]uint8, fashion.ImageSize*fashion.ImageSize), Labels: []uint8{0}}
+	for y := range fashion.ImageSize {
+		for x := 14; x < fashion.ImageSize; x++ {
+			d.Pixels[y*fashion.ImageSize+x] = 255
+		}
+	}
+	sobel := [3][3]float32{{-1, 0, 1}, {-2, 0, 2}, {-1, 0, 1}}
+	text, err := viz.ConvolveAt(d, 0, sobel, 5, 12)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Print(text)
+	fmt.Println("positions across 28 pixels:", viz.OutputSize(28, 3, 0, 1))
+	// Output:
+	// pixels of image 0, rows 5–7, columns 12–14 (÷255):
+	//     0.000   0.000   1.000
+	//     0.000   0.000   1.000
+	//     0.000   0.000   1.000
+	// × the filter, weight by weight:
+	//    -1.000   0.000   1.000
+	//    -2.000   0.000   2.000
+	//    -1.000   0.000   1.000
+	// = nine products:
+	//     0.000   0.000   1.000
+	//     0.000   0.000   2.000
+	//     0.000   0.000   1.000
+	// sum: 0.000 + 0.000 + 1.000 + 0.000 + 0.000 + 2.000 + 0.000 + 0.000 + 1.000 = 4.0000
+	// so the map's value at row 5, column 12 is 4.0000
+	// positions across 28 pixels: 26
+}

@@ -1,6 +1,8 @@
 package viz
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/gonb-lessons/convolutions/lesson/fashion"
@@ -42,5 +44,59 @@ func TestConvolveAndPool(t *testing.T) {
 	}
 	if _, err := Convolve(d, 1, [3][3]float32{}); err == nil {
 		t.Errorf("Convolve of a missing image: no error")
+	}
+}
+
+// TestConvolveAt checks the worked position against Convolve's map, at
+// every position of a real image, and the text it shows.
+func TestConvolveAt(t *testing.T) {
+	d := fixtureData(t)
+	kernel := [3][3]float32{{-1, 0, 1}, {-2, 0, 2}, {-1, 0, 1}}
+	conv, err := Convolve(d, 1, kernel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for row := range 26 {
+		for col := range 26 {
+			text, err := ConvolveAt(d, 1, kernel, row, col)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := fmt.Sprintf("so the map's value at row %d, column %d is %.4f\n", row, col, conv.At(row, col))
+			if !strings.HasSuffix(text, want) {
+				t.Fatalf("ConvolveAt(%d, %d) ends %q, want %q (Convolve's value)", row, col, text[strings.LastIndex(text[:len(text)-1], "\n")+1:], want)
+			}
+		}
+	}
+	text, _ := ConvolveAt(d, 1, kernel, 12, 14)
+	for _, want := range []string{"rows 12–14, columns 14–16", "× the filter", "= nine products:", "sum: "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("ConvolveAt's text lacks %q:\n%s", want, text)
+		}
+	}
+	if _, err := ConvolveAt(d, 1, kernel, 26, 0); err == nil || !strings.Contains(err.Error(), "0 to 25") {
+		t.Errorf("ConvolveAt outside the map: error %v, want one giving the range", err)
+	}
+}
+
+func TestOutputSize(t *testing.T) {
+	for _, tc := range []struct {
+		n, k, pad, stride, want int
+		reason                  string
+	}{
+		{28, 3, 0, 1, 26, "the lesson's first convolution: 28−3+1"},
+		{28, 5, 2, 1, 28, "same padding keeps the size"},
+		{26, 2, 0, 2, 13, "a 2×2 max-pool halves"},
+		{11, 2, 0, 2, 5, "an odd last row is dropped"},
+		{28, 3, 1, 2, 14, "padding 1 and stride 2"},
+		{2, 3, 0, 1, 0, "a window larger than the input fits nowhere"},
+	} {
+		formula := (tc.n+2*tc.pad-tc.k)/tc.stride + 1
+		if tc.want > 0 && formula != tc.want {
+			t.Fatalf("bad case %v: the formula gives %d", tc, formula)
+		}
+		if got := OutputSize(tc.n, tc.k, tc.pad, tc.stride); got != tc.want {
+			t.Errorf("OutputSize(%d, %d, %d, %d) = %d, want %d (%s)", tc.n, tc.k, tc.pad, tc.stride, got, tc.want, tc.reason)
+		}
 	}
 }
