@@ -8,7 +8,7 @@
 SHELL := /bin/bash
 export GOEXPERIMENT := simd
 
-.PHONY: lesson setup setup-test compute test test-go test-docker bench
+.PHONY: lesson setup setup-test compute outputs test test-go test-docker bench
 
 # lesson starts Jupyter through scripts/lesson.sh: on 127.0.0.1 unless LESSON_IP
 # says otherwise (LESSON_IP=0.0.0.0 make lesson), with --allow-root as root,
@@ -23,6 +23,11 @@ setup:
 # third_party/compute/PATCHES.md.
 compute:
 	scripts/compute.sh
+
+# outputs runs the notebooks at full settings and commits their outputs (see
+# scripts/notebook_outputs.sh); run it after changing a notebook's code.
+outputs: setup
+	scripts/notebook_outputs.sh
 
 # setup-test installs what the tests need on top of the lesson.
 setup-test:

@@ -3,6 +3,8 @@
 package notebooks
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"go/ast"
 	"go/format"
@@ -288,6 +290,56 @@ func TestSolutionsFitNotebook(t *testing.T) {
 					t.Errorf("solution %q: a line of %d characters, want at most 90", id, n)
 				}
 			}
+		}
+	}
+}
+
+// TestCommittedOutputs checks that the outputs committed in each notebook
+// come from its current code: scripts/notebook_outputs.sh (make outputs)
+// stores the SHA-256 of each code cell's source in its metadata when it
+// runs the notebook, so a cell edited since has a stale hash.
+func TestCommittedOutputs(t *testing.T) {
+	for _, nbk := range notebooks {
+		var nb struct {
+			Cells []struct {
+				ID       string          `json:"id"`
+				CellType string          `json:"cell_type"`
+				Source   json.RawMessage `json:"source"`
+				Outputs  []any           `json:"outputs"`
+				Count    *int            `json:"execution_count"`
+				Metadata struct {
+					Lesson struct {
+						SourceSHA256 string `json:"source_sha256"`
+					} `json:"lesson"`
+				} `json:"metadata"`
+			} `json:"cells"`
+		}
+		blob, err := os.ReadFile(nbk.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(blob, &nb); err != nil {
+			t.Fatalf("%s: %v", nbk.file, err)
+		}
+		outputs := 0
+		for _, c := range nb.Cells {
+			if c.CellType != "code" {
+				continue
+			}
+			outputs += len(c.Outputs)
+			sum := sha256.Sum256([]byte(text(c.Source)))
+			switch {
+			case c.Count == nil:
+				t.Errorf("%s cell %s was not run: commit the outputs of a full run with make outputs", nbk.file, c.ID)
+			case c.Metadata.Lesson.SourceSHA256 != hex.EncodeToString(sum[:]):
+				t.Errorf("%s cell %s changed since its outputs were made: run make outputs and commit the notebook", nbk.file, c.ID)
+			}
+		}
+		if outputs == 0 {
+			t.Errorf("%s carries no outputs: run make outputs and commit the notebook", nbk.file)
+		}
+		if len(blob) > 2<<20 {
+			t.Errorf("%s is %d KiB: keep the committed pictures small (at most 2 MiB in all)", nbk.file, len(blob)>>10)
 		}
 	}
 }
