@@ -86,15 +86,30 @@ func goBackendOptions(options string) (string, error) {
 	return "ops_sequential," + options, nil
 }
 
-// testBinaryPatched reports whether go test, run in this package's
-// directory, used the project's generated go.work with the patched compute.
+// testBinaryPatched reports whether go test, run in a package's directory,
+// used the project's generated go.work with the patched compute: $GOWORK,
+// or the go.work the go command finds in the directory or above it.
 func testBinaryPatched() bool {
 	work := os.Getenv("GOWORK")
 	switch work {
 	case "off":
 		return false
 	case "":
-		work = filepath.Join("..", "go.work")
+		dir, err := os.Getwd()
+		if err != nil {
+			return false
+		}
+		for {
+			if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+				work = filepath.Join(dir, "go.work")
+				break
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				return false
+			}
+			dir = parent
+		}
 	}
 	b, err := os.ReadFile(work)
 	return err == nil && bytes.Contains(b, []byte("./.build/compute"))
