@@ -93,6 +93,11 @@ before(async () => {
     executablePath: browserPath,
     headless: true,
     timeout: 60_000,
+    // The handlers below stop chromium, then Jupyter, then remove the profile: playwright's own
+    // would exit before the rest is done.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     viewport: { width: 1280, height: 900 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
@@ -100,12 +105,29 @@ before(async () => {
   context.setDefaultTimeout(60_000);
 });
 
-after(async () => {
-  // Each step on its own, so that one failing does not leave the others undone.
-  if (context) await context.close().catch((e) => say(`closing chromium: ${e.message}`));
-  if (server) await server.stop().catch((e) => say(`stopping jupyter: ${e.message}`));
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+// cleanUp closes chromium, stops Jupyter (and so its kernels) and removes the temporary
+// directory, each step on its own, so that one failing does not leave the others undone. It
+// runs once: a signal during the after hook, or a second signal, waits for the same run.
+let cleaning;
+function cleanUp() {
+  cleaning ??= (async () => {
+    if (context) await context.close().catch((e) => say(`closing chromium: ${e.message}`));
+    if (server) await server.stop().catch((e) => say(`stopping jupyter: ${e.message}`));
+    if (work) rmSync(work, { recursive: true, force: true, maxRetries: 5 });
+  })();
+  return cleaning;
+}
+
+after(cleanUp);
+
+// Ctrl-C or a kill: Jupyter runs in a process group of its own, which the signal does not reach.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    say(`${signal}: stopping jupyter and chromium`);
+    const timer = setTimeout(() => process.exit(130), 45_000);
+    cleanUp().catch((e) => say(`cleaning up: ${e.message}`)).finally(() => { clearTimeout(timer); process.exit(130); });
+  });
+}
 
 // The canary notebook shows that the checks can fail: a code line too long for the editor, a
 // cell that writes to stderr and one that does not compile; the first and the last cells run
