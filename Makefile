@@ -1,14 +1,19 @@
 # The lesson's two commands (see README.md):
 #
 #   make lesson   set up this machine and open the notebook in Jupyter
-#   make test     run every test: Go packages, the notebook and its kernel, the docker image
+#   make test     run every test: Go packages, the notebook and its kernel, the notebooks in a
+#                 browser, the docker image
 #
 # Everything builds with GOEXPERIMENT=simd: the go backend's AVX2 matmul needs it.
 
 SHELL := /bin/bash
 export GOEXPERIMENT := simd
 
+<<<<<<< HEAD
 .PHONY: lesson setup setup-test compute outputs test test-go test-docker bench
+=======
+.PHONY: lesson setup setup-test compute test test-go test-browser test-docker bench
+>>>>>>> browser
 
 # lesson starts Jupyter through scripts/lesson.sh: on 127.0.0.1 unless LESSON_IP
 # says otherwise (LESSON_IP=0.0.0.0 make lesson), with --allow-root as root,
@@ -33,7 +38,7 @@ outputs: setup
 setup-test:
 	scripts/setup.sh --test
 
-test: setup-test test-go test-docker
+test: setup-test test-go test-browser test-docker
 
 # The Go packages, with XLA compiled in (the default build) and without it
 # (the notebook's pure-Go kernel build), on the patched go backend: setup runs
@@ -57,6 +62,14 @@ test-go:
 	LESSON_WANT_COMPUTE=patched go test -count=1 -tags noxla -run 'TestNewBackend|TestComputeStatus|Example' ./lesson
 	cd .build/compute && GOWORK=off go test -count=1 ./internal/gobackend/... ./gobackend/...
 	LESSON_WANT_COMPUTE=upstream GOWORK=off go test -count=1 -timeout 10m -tags noxla -run 'TestNewBackend|TestComputeStatus|TestGoBackendOptions|TestTrainTwoWorkers' ./lesson
+
+# The notebooks in a real browser (notebooks/browser/notebook.test.mjs): Jupyter Notebook with the
+# installed kernel on 127.0.0.1, Debian's chromium driven by playwright-core (pinned in
+# notebooks/browser/package-lock.json), Run All, save, reload; the cells' screenshots are left in
+# notebooks/browser/screenshots/. About 2 minutes.
+test-browser:
+	@command -v npm >/dev/null || { echo "test-browser: npm is not installed: sudo apt-get install -y nodejs npm (make setup-test does)" >&2; exit 1; }
+	cd notebooks/browser && npm ci --no-audit --no-fund && npm test
 
 test-docker:
 	docker/test.sh

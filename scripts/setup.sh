@@ -4,7 +4,8 @@
 #
 # Usage: scripts/setup.sh [--test]
 #
-#   --test   also install what the tests need beyond the lesson (jupyter_kernel_test)
+#   --test   also install what the tests need beyond the lesson (jupyter_kernel_test; chromium,
+#            its emoji font and Node.js with npm for the browser test)
 #
 # It installs, when missing: Jupyter Notebook, nbconvert and ipykernel from the distribution
 # (as root, or through passwordless sudo; otherwise it prints the exact command to run), the
@@ -24,7 +25,7 @@ with_test=0
 for arg in "$@"; do
   case "$arg" in
     --test) with_test=1 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $arg; see --help" ;;
   esac
 done
@@ -40,7 +41,12 @@ export GOEXPERIMENT=simd # the go backend's AVX2 matmul is only compiled with it
 
 # Distribution packages.
 pkgs=(jupyter-notebook jupyter-nbconvert python3-ipykernel dataset-fashion-mnist)
-[[ $with_test == 1 ]] && pkgs+=(python3-jupyter-kernel-test)
+if [[ $with_test == 1 ]]; then
+  pkgs+=(python3-jupyter-kernel-test chromium fonts-noto-color-emoji)
+  # Node.js and npm for notebooks/browser; another install of them (NodeSource's node bundles npm,
+  # and conflicts with Debian's npm package) is kept.
+  command -v npm >/dev/null || pkgs+=(nodejs npm)
+fi
 missing=()
 if command -v dpkg-query >/dev/null; then
   for p in "${pkgs[@]}"; do
@@ -63,6 +69,13 @@ if [[ ${#missing[@]} -gt 0 ]]; then
     "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
     "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}"
   fi
+fi
+if [[ $with_test == 1 ]]; then
+  nodever=$(node --version 2>/dev/null || true)
+  case "$nodever" in
+    v1[89].*|v[2-9][0-9].*) ;;
+    *) die "Node.js ${nodever:-is missing}: the browser test (notebooks/browser) needs Node.js 18 or newer with npm: sudo apt-get install -y nodejs npm" ;;
+  esac
 fi
 [[ -x /usr/bin/jupyter ]] || command -v jupyter >/dev/null ||
   die "jupyter is not installed: sudo apt-get install -y jupyter-notebook jupyter-nbconvert python3-ipykernel"
