@@ -9,11 +9,7 @@
 SHELL := /bin/bash
 export GOEXPERIMENT := simd
 
-<<<<<<< HEAD
-.PHONY: lesson setup setup-test compute outputs test test-go test-docker bench
-=======
-.PHONY: lesson setup setup-test compute test test-go test-browser test-docker bench
->>>>>>> browser
+.PHONY: lesson setup setup-test compute outputs test test-go test-browser test-docker bench
 
 # lesson starts Jupyter through scripts/lesson.sh: on 127.0.0.1 unless LESSON_IP
 # says otherwise (LESSON_IP=0.0.0.0 make lesson), with --allow-root as root,
