@@ -11,8 +11,9 @@ import (
 
 // Gallery returns an HTML gallery of the images of d in a wrapping row, each
 // captioned with the caption of the same index, or with its class name when
-// captions is nil (in the notebook's language: see [Check]). Pick the images first with [fashion.Data.Head] or
-// [fashion.Data.Select]; show the gallery with [ShowHTML].
+// captions is nil (in the notebook's language: see [Check]). Pick the images
+// first with [fashion.Data.Head] or [fashion.Data.Select]; show the gallery
+// with [ShowHTML].
 func Gallery(d *fashion.Data, captions []string) (string, error) {
 	if d == nil || d.Len() == 0 {
 		return "", fmt.Errorf("viz: Gallery: no images; pass e.g. test.Head(10)")
