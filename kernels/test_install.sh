@@ -62,6 +62,11 @@ for path in files:
     got = string.Template(spec["env"]["PATH"]).safe_substitute({"PATH": "/usr/bin", "HOME": "/nowhere"})
     if got != "%s:%s/bin:/usr/bin" % (gobin, goroot):
         sys.exit("%s: PATH expands to %r" % (path, got))
+    # The Chinese edition's kernel (…-zh) sets LESSON_LANG=zh; the others leave it to the default.
+    name = os.path.basename(os.path.dirname(path))
+    want_lang = "zh" if name.endswith("-zh") else None
+    if spec["env"].get("LESSON_LANG") != want_lang:
+        sys.exit("%s: LESSON_LANG is %r, want %r" % (path, spec["env"].get("LESSON_LANG"), want_lang))
     print("ok:", path)
 PY
 no_tmp "$tmp/data"
@@ -101,7 +106,7 @@ fi
 grep -q "gonb-lesson-xla-cpu is not a kernel that kernels/install.sh wrote" "$tmp/out" || { cat "$tmp/out"; fail "no clear message for a kernel directory that is not ours"; }
 [[ "$(cat "$tmp/data/kernels/gonb-lesson-xla-cpu/notes.txt")" == mine && -f "$tmp/data/kernels/gonb-lesson-xla-cpu/kernel.json" ]] ||
   fail "uninstall.sh changed a kernel directory that holds the user's file"
-[[ ! -e "$tmp/data/kernels/gonb-lesson-go" && ! -e "$tmp/data/kernels/gonb-lesson-xla-cuda" ]] ||
+[[ ! -e "$tmp/data/kernels/gonb-lesson-go" && ! -e "$tmp/data/kernels/gonb-lesson-go-zh" && ! -e "$tmp/data/kernels/gonb-lesson-xla-cuda" ]] ||
   fail "uninstall.sh left the kernels install.sh wrote"
 echo "ok: uninstall.sh removed ours and kept the directory with notes.txt"
 echo "kernels/test_install.sh: OK"

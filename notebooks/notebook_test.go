@@ -14,16 +14,23 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-// kernel is the kernel spec the notebook is executed with; kernels/install.sh installs it.
-const kernel = "gonb-lesson-go"
+// kernel is the kernel spec the English notebooks are executed with, and
+// kernelZh the Chinese edition's (the same with LESSON_LANG=zh);
+// kernels/install.sh installs both.
+const (
+	kernel   = "gonb-lesson-go"
+	kernelZh = "gonb-lesson-go-zh"
+)
 
 // setupHint says how to install what the tests need.
 const setupHint = "install Jupyter with: sudo apt-get install -y jupyter-nbconvert jupyter-notebook python3-ipykernel python3-jupyter-kernel-test; then the kernel with: kernels/install.sh --user"
@@ -45,7 +52,7 @@ func jupyter(t *testing.T) string {
 
 // checkKernel fails the test unless the kernel spec is installed and points
 // at an existing GoNB binary.
-func checkKernel(t *testing.T, jupyterPath string) {
+func checkKernel(t *testing.T, jupyterPath, kernel string) {
 	t.Helper()
 	out, err := exec.Command(jupyterPath, "--paths", "--json").Output()
 	if err != nil {
@@ -74,6 +81,9 @@ func checkKernel(t *testing.T, jupyterPath string) {
 
 // notebook is the part of an .ipynb file the test reads.
 type notebook struct {
+	Metadata struct {
+		Kernelspec struct{ Name string } `json:"kernelspec"`
+	} `json:"metadata"`
 	Cells []struct {
 		ID       string          `json:"id"`
 		CellType string          `json:"cell_type"`
@@ -100,37 +110,66 @@ func text(raw json.RawMessage) string {
 	return strings.Join(lines, "")
 }
 
-// notebooks lists the notebooks, each with what its executed outputs must
-// show (regular expressions and the reason for each).
-var notebooks = []struct {
-	file string
+// notebookCase is a notebook the tests read and execute.
+type notebookCase struct {
+	file string // relative to notebooks/; zh/ holds the Chinese edition
+	// kernel is the kernel spec it runs on, the one its metadata names.
+	kernel string
 	// checks is the number of exercise checks (viz.Check) the notebook
 	// prints: all "✗ not yet" as shipped, all "✓" with the solutions of
 	// notebooks/solutions/<file>.json applied.
 	checks int
 	want   []struct{ what, re, reason string }
-}{
-	{"03_convolution.ipynb", 10, []struct{ what, re, reason string }{
+}
+
+// notebookCases lists the notebooks, each with what its executed outputs
+// must show (regular expressions and the reason for each). The Chinese
+// edition runs the same code, so it must show what the English one shows
+// (the notebooks' own prints are the same) and, from viz, Chinese words.
+func notebookCases() []notebookCase {
+	lesson := []struct{ what, re, reason string }{
 		{"summary total", `243,786`, "the summary table of the lesson's model"},
 		{"activation shapes", `pred\[0\]\.shape = \[1 26 26 64\]`, "the activation model's first output"},
 		{"seven outputs", `len\(pred\) = 7`, "the activation model has seven outputs"},
 		{"shift table", `model\s+centred\s+2 px\s+4 px\s+6 px\ndense\s+0\.\d{4}`, "the dense-vs-CNN comparison on shifted images"},
 		{"test accuracy", `test accuracy: 0\.\d{4}`, "the test accuracy line"},
 		{"convolution by hand", `so the map's value at row 12, column 14 is (-?\d\.\d{4})\n(?s:.*)map at row 12, column 14: (-?\d\.\d{4})`, "one position worked out, then the same value in the map"},
-	}},
-	{"03b_lenet.ipynb", 0, []struct{ what, re, reason string }{
+	}
+	lenet := []struct{ what, re, reason string }{
 		{"summary total", `61,706`, "LeNet-5's summary: (5·5·1+1)·6 + (5·5·6+1)·16 + 48,120 + 10,164 + 850"},
 		{"same padding", `padded by 2: 28\+4−5\+1 = 28`, "the arithmetic of the same-padded convolution"},
 		{"comparison", `(?m)^lenet\s+61706 parameters.*\n^CNN\s+243786 parameters`, "the comparison with lesson.CNN"},
 		{"test accuracy", `test accuracy: 0\.\d{4}`, "the confusion matrix's accuracy"},
-	}},
+	}
+	zh := []struct{ what, re, reason string }{
+		{"summary in Chinese", `>层 \(类型\)</th>(?s:.*)>参数总数</th>`, "viz.SummaryHTML's header and total under LESSON_LANG=zh"},
+		{"confusion in Chinese", `<th>真实 ↓ 预测 →</th>(?s:.*)<th>套头衫</th>`, "the confusion matrix's header and class names"},
+	}
+	zhLesson := append(zh,
+		struct{ what, re, reason string }{"gallery in Chinese", `<figcaption[^>]*>短靴</figcaption>`, "the first test image, an ankle boot, captioned in Chinese"},
+		struct{ what, re, reason string }{"chart in Chinese", `>准确率 \(accuracy\)</text>`, "the live chart's panel title"},
+	)
+	return []notebookCase{
+		{"03_convolution.ipynb", kernel, 10, lesson},
+		{"03b_lenet.ipynb", kernel, 0, lenet},
+		{"zh/03_convolution.ipynb", kernelZh, 10, append(slices.Clip(lesson), zhLesson...)},
+		{"zh/03b_lenet.ipynb", kernelZh, 0, append(slices.Clip(lenet), zh...)},
+	}
+}
+
+// notYet is how a check not yet passed starts on the kernel's language.
+func notYet(kernel string) string {
+	if kernel == kernelZh {
+		return "✗ 还没有："
+	}
+	return "✗ not yet: "
 }
 
 // TestNotebookCells checks what a reader sees of each code cell in the
 // classic notebook: at most 12 lines, none over 90 characters (a tab
 // counts 4), since longer ones are cut off on screen.
 func TestNotebookCells(t *testing.T) {
-	for _, nbk := range notebooks {
+	for _, nbk := range notebookCases() {
 		nb := readNotebook(t, nbk.file)
 		for i, c := range nb.Cells {
 			if c.CellType != "code" {
@@ -146,6 +185,86 @@ func TestNotebookCells(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestNotebookKernels checks that each notebook names, in its metadata,
+// the kernel it is tested with: Jupyter opens the Chinese edition on the
+// kernel that sets LESSON_LANG=zh.
+func TestNotebookKernels(t *testing.T) {
+	for _, nbk := range notebookCases() {
+		if got := readNotebook(t, nbk.file).Metadata.Kernelspec.Name; got != nbk.kernel {
+			t.Errorf("%s: metadata.kernelspec.name = %q, want %q", nbk.file, got, nbk.kernel)
+		}
+	}
+}
+
+// untranslated returns the first line of a markdown source that is not
+// Chinese: five English words in a row outside `code` spans (which may hold
+// any words), or no Chinese character in the whole cell; "" when there is
+// none.
+func untranslated(src string) string {
+	englishRun := regexp.MustCompile(`[A-Za-z]{2,}(?:[ ,;:'’()-]+[A-Za-z]{2,}){4}`)
+	codeSpan := regexp.MustCompile("`[^`]*`")
+	if !strings.ContainsFunc(src, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+		return strings.SplitN(src, "\n", 2)[0]
+	}
+	for _, line := range strings.Split(src, "\n") {
+		if englishRun.MatchString(codeSpan.ReplaceAllString(line, "")) {
+			return line
+		}
+	}
+	return ""
+}
+
+// TestNotebookEditionsMatch checks that each notebook of the Chinese
+// edition (zh/) has the English notebook's cells in the same order, its
+// code cells identical (id and source), so the editions never drift apart,
+// and its markdown translated: every markdown cell has Chinese and no line
+// of English prose.
+func TestNotebookEditionsMatch(t *testing.T) {
+	zhFiles := 0
+	for _, nbk := range notebookCases() {
+		if nbk.kernel != kernelZh {
+			continue
+		}
+		zhFiles++
+		t.Run(nbk.file, func(t *testing.T) {
+			en, zh := readNotebook(t, filepath.Base(nbk.file)), readNotebook(t, nbk.file)
+			type cell struct{ ID, Type, Code string }
+			cells := func(nb notebook) (out []cell) {
+				for _, c := range nb.Cells {
+					k := cell{ID: c.ID, Type: c.CellType}
+					if c.CellType == "code" {
+						k.Code = text(c.Source)
+					}
+					out = append(out, k)
+				}
+				return out
+			}
+			if diff := cmp.Diff(cells(en), cells(zh)); diff != "" {
+				t.Errorf("%s and %s differ in their cells (ids, types, code) (-en +zh):\n%s", filepath.Base(nbk.file), nbk.file, diff)
+			}
+			english := 0
+			for i, c := range zh.Cells {
+				if c.CellType != "markdown" {
+					continue
+				}
+				if l := untranslated(text(c.Source)); l != "" {
+					t.Errorf("%s cell %d (%s) is not translated: %q", nbk.file, i, c.ID, l)
+				}
+				if i < len(en.Cells) && untranslated(text(en.Cells[i].Source)) != "" {
+					english++
+				}
+			}
+			t.Logf("%d of the English markdown cells count as untranslated", english)
+			if english == 0 {
+				t.Errorf("no markdown cell of the English %s counts as untranslated: the check cannot fail", filepath.Base(nbk.file))
+			}
+		})
+	}
+	if zhFiles != 2 {
+		t.Errorf("%d notebooks of the Chinese edition, want 2 (zh/03_convolution.ipynb, zh/03b_lenet.ipynb)", zhFiles)
 	}
 }
 
@@ -224,36 +343,39 @@ func TestNotebookExecutes(t *testing.T) {
 		t.Skip("executes the notebooks (minutes); run without -short")
 	}
 	jup := jupyter(t)
-	checkKernel(t, jup)
+	checkKernel(t, jup, kernel)
+	checkKernel(t, jup, kernelZh)
 	out := t.TempDir()
-	for _, nbk := range notebooks {
+	for _, nbk := range notebookCases() {
 		t.Run(nbk.file, func(t *testing.T) {
-			all := execute(t, jup, out, nbk.file, nil)
+			all := execute(t, jup, out, nbk, nil)
 			checkOutputs(t, all, nbk.want)
-			if got := strings.Count(all, "✗ not yet: "); got != nbk.checks || strings.Contains(all, "✓ ") {
-				t.Errorf("as shipped, %d checks say \"✗ not yet\" (want %d, every exercise's) and %d say \"✓\" (want 0): the exercises must ship unsolved",
-					got, nbk.checks, strings.Count(all, "✓ "))
+			mark := notYet(nbk.kernel)
+			if got := strings.Count(all, mark); got != nbk.checks || strings.Count(all, "✗ ") != got || strings.Contains(all, "✓ ") {
+				t.Errorf("as shipped, %d checks say %q (want %d, every exercise's), %d say \"✗\" and %d say \"✓\" (want 0): the exercises must ship unsolved",
+					got, mark, nbk.checks, strings.Count(all, "✗ "), strings.Count(all, "✓ "))
 			}
 		})
 	}
 }
 
-// TestNotebookSolutions runs each notebook that has exercises with the
-// solutions of notebooks/solutions/ in place of the exercise cells: every
-// check must pass.
+// TestNotebookSolutions runs each English notebook that has exercises with
+// the solutions of notebooks/solutions/ in place of the exercise cells:
+// every check must pass. The Chinese edition's code is the same
+// (TestNotebookEditionsMatch), so it is not run twice.
 func TestNotebookSolutions(t *testing.T) {
 	if testing.Short() {
 		t.Skip("executes the notebooks (minutes); run without -short")
 	}
 	jup := jupyter(t)
-	checkKernel(t, jup)
+	checkKernel(t, jup, kernel)
 	out := t.TempDir()
-	for _, nbk := range notebooks {
-		if nbk.checks == 0 {
+	for _, nbk := range notebookCases() {
+		if nbk.checks == 0 || nbk.kernel != kernel {
 			continue
 		}
 		t.Run(nbk.file, func(t *testing.T) {
-			all := execute(t, jup, out, nbk.file, solutions(t, nbk.file))
+			all := execute(t, jup, out, nbk, solutions(t, nbk.file))
 			if got := strings.Count(all, "✓ "); got != nbk.checks || strings.Contains(all, "✗ ") {
 				t.Errorf("with the solutions, %d checks say \"✓\" (want %d) and %d say \"✗\" (want 0)", got, nbk.checks, strings.Count(all, "✗ "))
 			}
@@ -265,7 +387,7 @@ func TestNotebookSolutions(t *testing.T) {
 // solution replaces an exercise cell of its notebook by id, changes it,
 // and keeps the cell rules.
 func TestSolutionsFitNotebook(t *testing.T) {
-	for _, nbk := range notebooks {
+	for _, nbk := range notebookCases() {
 		if nbk.checks == 0 {
 			continue
 		}
@@ -299,7 +421,7 @@ func TestSolutionsFitNotebook(t *testing.T) {
 // stores the SHA-256 of each code cell's source in its metadata when it
 // runs the notebook, so a cell edited since has a stale hash.
 func TestCommittedOutputs(t *testing.T) {
-	for _, nbk := range notebooks {
+	for _, nbk := range notebookCases() {
 		var nb struct {
 			Cells []struct {
 				ID       string          `json:"id"`
@@ -344,10 +466,11 @@ func TestCommittedOutputs(t *testing.T) {
 	}
 }
 
-// solutions reads notebooks/solutions/<notebook>.json: cell id → source.
+// solutions reads notebooks/solutions/<notebook>.json: cell id → source. The
+// Chinese edition (zh/<notebook>) has the same cells, so the same solutions.
 func solutions(t *testing.T, file string) map[string]string {
 	t.Helper()
-	blob, err := os.ReadFile(filepath.Join("solutions", strings.TrimSuffix(file, ".ipynb")+".json"))
+	blob, err := os.ReadFile(filepath.Join("solutions", strings.TrimSuffix(filepath.Base(file), ".ipynb")+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,11 +485,14 @@ func solutions(t *testing.T, file string) map[string]string {
 	return out
 }
 
-// execute runs notebook file (in this directory) with nbconvert and the
-// project's kernel, after replacing the sources of the cells whose ids
-// replace names, and returns the text of its outputs (stdout and HTML).
-func execute(t *testing.T, jup, out, file string, replace map[string]string) string {
+// execute runs notebook nbk (in this directory) with nbconvert and its
+// kernel, after replacing the sources of the cells whose ids replace names,
+// and returns the text of its outputs (stdout and HTML). The language is
+// the kernel's: LESSON_LANG is not passed on from the test's environment.
+func execute(t *testing.T, jup, out string, nbk notebookCase, replace map[string]string) string {
 	t.Helper()
+	file := nbk.file
+	flat := strings.ReplaceAll(file, "/", "-") // zh/03_convolution.ipynb → zh-03_convolution.ipynb
 	src := file
 	if replace != nil {
 		blob, err := os.ReadFile(file)
@@ -386,16 +512,20 @@ func execute(t *testing.T, jup, out, file string, replace map[string]string) str
 		if blob, err = json.Marshal(nb); err != nil {
 			t.Fatal(err)
 		}
-		src = filepath.Join(out, "solved-"+file)
+		src = filepath.Join(out, "solved-"+flat)
 		if err := os.WriteFile(src, blob, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	executed := strings.TrimSuffix(filepath.Base(src), ".ipynb") + ".executed.ipynb"
+	executed := strings.TrimSuffix(flat, ".ipynb") + ".executed.ipynb"
+	if replace != nil {
+		executed = "solved-" + executed
+	}
 	cmd := exec.Command(jup, "nbconvert", "--to", "notebook", "--execute",
-		"--ExecutePreprocessor.kernel_name="+kernel, "--ExecutePreprocessor.timeout=900",
+		"--ExecutePreprocessor.kernel_name="+nbk.kernel, "--ExecutePreprocessor.timeout=900",
 		"--output-dir", out, "--output", executed, src)
-	cmd.Env = append(os.Environ(), "LESSON_CHECKPOINT_DIR="+filepath.Join(out, "checkpoints"))
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "LESSON_LANG=") })
+	cmd.Env = append(cmd.Env, "LESSON_CHECKPOINT_DIR="+filepath.Join(out, "checkpoints"))
 	for name, def := range map[string]string{"LESSON_EPOCHS": "1", "LESSON_TRAIN_SIZE": "2000", "GOMLX_BACKEND": "go"} {
 		if os.Getenv(name) == "" {
 			cmd.Env = append(cmd.Env, name+"="+def)
@@ -494,7 +624,7 @@ func TestKernelProtocol(t *testing.T) {
 		t.Skip("starts the kernel; run without -short")
 	}
 	jup := jupyter(t)
-	checkKernel(t, jup)
+	checkKernel(t, jup, kernel)
 	python := "/usr/bin/python3"
 	if _, err := os.Stat(python); err != nil {
 		python = "python3"

@@ -24,6 +24,19 @@ func ClassNames() []string {
 		"Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}
 }
 
+// ClassNamesIn returns the class names in language lang, indexed by label 0..9 like ClassNames:
+// for "zh", the usual Simplified Chinese names "T恤/上衣", "裤子", "套头衫", "连衣裙", "外套", "凉鞋",
+// "衬衫", "运动鞋", "包", "短靴"; for "en", and for any other value, the English ClassNames. The
+// caller chooses the language (package viz takes it from the notebook's kernel); each call returns a
+// fresh slice that the caller may modify.
+func ClassNamesIn(lang string) []string {
+	if lang == "zh" {
+		return []string{"T恤/上衣", "裤子", "套头衫", "连衣裙", "外套",
+			"凉鞋", "衬衫", "运动鞋", "包", "短靴"}
+	}
+	return ClassNames()
+}
+
 // Split names one part of Fashion-MNIST: Train (60,000 examples) or Test (10,000 examples).
 type Split string
 

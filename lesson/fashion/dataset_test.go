@@ -39,6 +39,31 @@ func TestDatasetClassNames(t *testing.T) {
 	}
 }
 
+func TestDatasetClassNamesIn(t *testing.T) {
+	for _, tc := range []struct {
+		lang, reason string
+		want         []string
+	}{
+		{"zh", "the Chinese edition's names, in label order",
+			[]string{"T恤/上衣", "裤子", "套头衫", "连衣裙", "外套", "凉鞋", "衬衫", "运动鞋", "包", "短靴"}},
+		{"en", "English is ClassNames", ClassNames()},
+		{"", "no language is English", ClassNames()},
+		{"fr", "a language without names falls back to English", ClassNames()},
+		{"ZH", "the language is matched exactly: viz normalises LESSON_LANG", ClassNames()},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			got := ClassNamesIn(tc.lang)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("ClassNamesIn(%q) (%s): mismatch (-want +got):\n%s", tc.lang, tc.reason, diff)
+			}
+			got[0] = "changed"
+			if ClassNamesIn(tc.lang)[0] != tc.want[0] {
+				t.Errorf("changing the slice ClassNamesIn(%q) returned changed the next call's", tc.lang)
+			}
+		})
+	}
+}
+
 func TestDatasetMethods(t *testing.T) {
 	d := fixtureData(t)
 	pixels := fixturePixels()

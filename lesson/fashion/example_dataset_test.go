@@ -64,3 +64,14 @@ func ExampleLoad() {
 	// examples: 10000
 	// first: Ankle boot
 }
+
+// ExampleClassNamesIn prints a label's name in both languages of the lesson's notebooks.
+func ExampleClassNamesIn() {
+	for _, lang := range []string{"en", "zh"} {
+		names := fashion.ClassNamesIn(lang)
+		fmt.Printf("%s: label 2 is %s, label 9 is %s\n", lang, names[2], names[9])
+	}
+	// Output:
+	// en: label 2 is Pullover, label 9 is Ankle boot
+	// zh: label 2 is 套头衫, label 9 is 短靴
+}

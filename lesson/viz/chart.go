@@ -52,10 +52,11 @@ func chartSVG(h lesson.History) string {
 	b.WriteString(`<rect width="720" height="260" fill="white"/>` + "\n")
 	loss := func(e lesson.EpochStats) (float64, float64) { return e.Loss, e.TestLoss }
 	acc := func(e lesson.EpochStats) (float64, float64) { return e.Accuracy, e.TestAccuracy }
+	w := wordsIn(lang())
 	_, hi := valueRange(h, loss)
-	chartPanel(&b, h, 0, "loss", loss, newAxis(0, hi))
+	chartPanel(&b, h, 0, w, w.loss, loss, newAxis(0, hi))
 	lo, _ := valueRange(h, acc)
-	chartPanel(&b, h, 360, "accuracy", acc, newAxis(math.Min(0.9, math.Floor(lo*10)/10), 1))
+	chartPanel(&b, h, 360, w, w.accuracy, acc, newAxis(math.Min(0.9, math.Floor(lo*10)/10), 1))
 	b.WriteString("</svg>\n")
 	return b.String()
 }
@@ -125,8 +126,9 @@ func (a axis) ticks() ([]float64, []string) {
 	return values, labels
 }
 
-// chartPanel draws one 360-pixel-wide panel at x offset left.
-func chartPanel(b *strings.Builder, h lesson.History, left float64, title string, get func(lesson.EpochStats) (float64, float64), y axis) {
+// chartPanel draws one 360-pixel-wide panel at x offset left, with the
+// axis and legend words of w.
+func chartPanel(b *strings.Builder, h lesson.History, left float64, w words, title string, get func(lesson.EpochStats) (float64, float64), y axis) {
 	ymin, ymax := y.min, y.max
 	const top, bottom, padL, padR = 24.0, 225.0, 48.0, 12.0
 	x0, x1 := left+padL, left+360-padR
@@ -152,16 +154,16 @@ func chartPanel(b *strings.Builder, h lesson.History, left float64, title string
 	for _, e := range h.Epochs {
 		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle">%d</text>`+"\n", xAt(e.Epoch), bottom+14, e.Epoch)
 	}
-	fmt.Fprintf(b, `<text x="%.1f" y="254" text-anchor="middle">epoch</text>`+"\n", (x0+x1)/2)
+	fmt.Fprintf(b, `<text x="%.1f" y="254" text-anchor="middle">%s</text>`+"\n", (x0+x1)/2, w.epoch)
 	if len(h.Epochs) == 0 {
-		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle" fill="#888">waiting for the first epoch…</text>`+"\n", (x0+x1)/2, (top+bottom)/2)
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="middle" fill="#888">%s</text>`+"\n", (x0+x1)/2, (top+bottom)/2, w.waiting)
 	}
 	series := []struct {
 		name, color, dash string
 		pick              func(a, b float64) float64
 	}{
-		{"train", "#1f77b4", "", func(a, _ float64) float64 { return a }},
-		{"test", "#ff7f0e", ` stroke-dasharray="6 3"`, func(_, b float64) float64 { return b }},
+		{w.train, "#1f77b4", "", func(a, _ float64) float64 { return a }},
+		{w.test, "#ff7f0e", ` stroke-dasharray="6 3"`, func(_, b float64) float64 { return b }},
 	}
 	for i, s := range series {
 		var pts []string
@@ -172,7 +174,7 @@ func chartPanel(b *strings.Builder, h lesson.History, left float64, title string
 			}
 			x, y := xAt(e.Epoch), yAt(v)
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y))
-			fmt.Fprintf(b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"><title>%s %s, epoch %d: %.4f</title></circle>`+"\n", x, y, s.color, s.name, title, e.Epoch, v)
+			fmt.Fprintf(b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"><title>%s %s, %s %d: %.4f</title></circle>`+"\n", x, y, s.color, s.name, title, w.epoch, e.Epoch, v)
 		}
 		if len(pts) > 1 {
 			fmt.Fprintf(b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"%s/>`+"\n", strings.Join(pts, " "), s.color, s.dash)

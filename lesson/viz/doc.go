@@ -12,6 +12,13 @@
 // images or inline HTML and SVG, never JavaScript, so they survive saving
 // the notebook and render offline.
 //
+// The words viz shows (class names, captions, chart labels, the summary's
+// header, Check's "not yet") are English, or Simplified Chinese when the
+// environment variable LESSON_LANG is "zh", as the Chinese notebooks'
+// kernel gonb-lesson-go-zh sets it: a notebook's code is the same in both
+// editions, so the language comes from the kernel. That variable is the
+// only one viz reads, and only for these words.
+//
 // viz reads what package lesson computes (tensors, the summary table, the
 // training history) and the data of package fashion; package lesson never
 // imports viz.

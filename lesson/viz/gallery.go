@@ -11,14 +11,15 @@ import (
 
 // Gallery returns an HTML gallery of the images of d in a wrapping row, each
 // captioned with the caption of the same index, or with its class name when
-// captions is nil. Pick the images first with [fashion.Data.Head] or
-// [fashion.Data.Select]; show the gallery with [ShowHTML].
+// captions is nil (in the notebook's language: see [Check]). Pick the images
+// first with [fashion.Data.Head] or [fashion.Data.Select]; show the gallery
+// with [ShowHTML].
 func Gallery(d *fashion.Data, captions []string) (string, error) {
 	if d == nil || d.Len() == 0 {
 		return "", fmt.Errorf("viz: Gallery: no images; pass e.g. test.Head(10)")
 	}
 	if captions == nil {
-		names := fashion.ClassNames()
+		names := wordsIn(lang()).classNames
 		for i := range d.Len() {
 			captions = append(captions, names[d.Label(i)])
 		}
@@ -33,12 +34,14 @@ func Gallery(d *fashion.Data, captions []string) (string, error) {
 // MisclassifiedGallery returns an HTML gallery of up to n images of d whose
 // predicted class (one class index per image of d, as the model's Classify
 // returns them) is wrong, in the order of d, each captioned
-// "true → predicted". With no mistakes it returns a one-line paragraph.
+// "true → predicted" with the class names in the notebook's language (see
+// [Check]). With no mistakes it returns a one-line paragraph.
 func MisclassifiedGallery(d *fashion.Data, predicted []int, n int) (string, error) {
 	if len(predicted) != lenOf(d) {
 		return "", fmt.Errorf("viz: MisclassifiedGallery: %d predictions for %d images; pass m.Classify(d)", len(predicted), lenOf(d))
 	}
-	names := fashion.ClassNames()
+	w := wordsIn(lang())
+	names := w.classNames
 	var idx []int
 	var captions []string
 	for i, p := range predicted {
@@ -51,7 +54,7 @@ func MisclassifiedGallery(d *fashion.Data, predicted []int, n int) (string, erro
 		}
 	}
 	if len(idx) == 0 {
-		return "<p>no misclassified images</p>", nil
+		return "<p>" + html.EscapeString(w.noMistakes) + "</p>", nil
 	}
 	return Gallery(d.Select(idx), captions)
 }
@@ -79,11 +82,13 @@ func NewConfusion(d *fashion.Data, predicted []int) (Confusion, error) {
 
 // HTML renders the matrix as an HTML table, rows the true classes and
 // columns the predicted ones, each cell shaded by its share of its row (blue
-// on the diagonal, red elsewhere). Show it with [ShowHTML].
+// on the diagonal, red elsewhere). Class names and the header are in the
+// notebook's language (see [Check]). Show it with [ShowHTML].
 func (c Confusion) HTML() string {
-	names := fashion.ClassNames()
+	w := wordsIn(lang())
+	names := w.classNames
 	var b strings.Builder
-	b.WriteString("<table style=\"font-size:small\">\n<tr><th>true ↓ predicted →</th>")
+	fmt.Fprintf(&b, "<table style=\"font-size:small\">\n<tr><th>%s</th>", html.EscapeString(w.corner))
 	for _, n := range names {
 		fmt.Fprintf(&b, "<th>%s</th>", html.EscapeString(n))
 	}

@@ -11,9 +11,15 @@ import (
 // SummaryHTML renders a model's summary table (from the model, see package
 // lesson) as an HTML <table>: the Keras columns (layer, output shape with
 // the batch axis as None, parameters) plus the arithmetic of each row, and
-// the total below. Names and formulas are HTML-escaped.
+// the total below. The header and the total's words are in the notebook's
+// language (see [Check]); names and formulas are as the table has them.
+// Everything is HTML-escaped.
 func SummaryHTML(t lesson.Table) string {
+	w := wordsIn(lang())
 	header, rows, total := t.Cells()
+	if w.summaryHeader != nil {
+		header = w.summaryHeader
+	}
 	var b strings.Builder
 	b.WriteString("<table>\n")
 	fmt.Fprintf(&b, "<caption style=\"text-align:left\"><b>%s</b></caption>\n", html.EscapeString(t.Title))
@@ -23,7 +29,8 @@ func SummaryHTML(t lesson.Table) string {
 		fmt.Fprintf(&b, `<tr><td style="text-align:left">%s</td><td style="text-align:left">%s</td><td style="text-align:right">%s</td><td style="text-align:left"><code>%s</code></td></tr>`+"\n",
 			html.EscapeString(r[0]), html.EscapeString(r[1]), html.EscapeString(r[2]), html.EscapeString(r[3]))
 	}
-	fmt.Fprintf(&b, "<tr><th style=\"text-align:left\" colspan=\"2\">Total params</th><th style=\"text-align:right\">%s</th><td>all trainable; non-trainable: 0</td></tr>\n", total)
+	fmt.Fprintf(&b, "<tr><th style=\"text-align:left\" colspan=\"2\">%s</th><th style=\"text-align:right\">%s</th><td>%s</td></tr>\n",
+		html.EscapeString(w.totalParams), total, html.EscapeString(w.allTrainable))
 	b.WriteString("</table>\n")
 	return b.String()
 }
