@@ -26,10 +26,13 @@ if ! mkdir -p "${work}" 2>/dev/null || [ ! -w "${work}" ]; then
         "(chown 1000:100 DIR, or chmod g+rwX DIR with group 100), or run the container as its owner (--user UID:100)" >&2
     exit 1
 fi
-for nb in /opt/lesson/notebooks/*.ipynb; do
+# The English notebooks in ~/work, the Chinese edition in ~/work/zh.
+for nb in /opt/lesson/notebooks/*.ipynb /opt/lesson/notebooks/zh/*.ipynb; do
     [ -e "${nb}" ] || continue
-    if [ ! -e "${work}/${nb##*/}" ]; then
-        cp "${nb}" "${work}/"
+    dest="${work}/${nb#/opt/lesson/notebooks/}"
+    if [ ! -e "${dest}" ]; then
+        mkdir -p "$(dirname "${dest}")"
+        cp "${nb}" "${dest}"
     fi
 done
 
