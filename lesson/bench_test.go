@@ -45,7 +45,7 @@ func benchTrainStep(b *testing.B, f formulation, batchSize int) {
 	for i := range idx {
 		idx[i] = i
 	}
-	images, labels := gatherImages(d, idx), gatherLabels(d, idx)
+	images, labels := gather(d, idx)
 	run := func() {
 		l, c := step.MustExec2(images, labels)
 		_ = tensors.ToScalar[float32](l)

@@ -32,7 +32,8 @@ func prefetch(ctx context.Context, d *fashion.Data, perm []int, batchSize int) i
 			defer close(ch)
 			for i, start := 0, 0; start < len(perm); i, start = i+1, start+batchSize {
 				idx := perm[start:min(start+batchSize, len(perm))]
-				b := batch{index: i, size: len(idx), images: gatherImages(d, idx), labels: gatherLabels(d, idx)}
+				b := batch{index: i, size: len(idx)}
+				b.images, b.labels = gather(d, idx)
 				select {
 				case ch <- b:
 				case <-ctx.Done():
@@ -43,44 +44,29 @@ func prefetch(ctx context.Context, d *fashion.Data, perm []int, batchSize int) i
 		for {
 			select {
 			case <-ctx.Done():
-				if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
-					yield(batch{err: fmt.Errorf("lesson: training stopped: %w", err)})
-				}
-				return
 			case b, ok := <-ch:
-				if !ok {
-					return
-				}
-				if !yield(b) {
-					return
+				// A batch, or the end of the epoch, that came before any
+				// cancellation. Once ctx is cancelled the producer stops and
+				// closes ch: that close must not pass for the epoch's end.
+				if ctx.Err() == nil {
+					if !ok || !yield(b) {
+						return
+					}
+					continue
 				}
 			}
+			yield(batch{err: fmt.Errorf("lesson: training stopped: %w", context.Cause(ctx))})
+			return
 		}
 	}
 }
 
-// gatherImages returns the images of d at idx as [len(idx), 28, 28, 1]
-// float32 in [0, 1].
-func gatherImages(d *fashion.Data, idx []int) *tensors.Tensor {
-	const size = fashion.ImageSize * fashion.ImageSize
-	out := make([]float32, len(idx)*size)
-	for i, j := range idx {
-		px := d.Pixels[j*size : (j+1)*size]
-		dst := out[i*size : (i+1)*size]
-		for k, p := range px {
-			dst[k] = float32(p) / 255
-		}
-	}
-	return tensors.FromFlatDataAndDimensions(out, len(idx), fashion.ImageSize, fashion.ImageSize, 1)
-}
-
-// gatherLabels returns the labels of d at idx as [len(idx), 1] int32.
-func gatherLabels(d *fashion.Data, idx []int) *tensors.Tensor {
-	out := make([]int32, len(idx))
-	for i, j := range idx {
-		out[i] = int32(d.Labels[j])
-	}
-	return tensors.FromFlatDataAndDimensions(out, len(idx), 1)
+// gather returns the images of d at idx as [len(idx), 28, 28, 1] float32
+// in [0, 1] and their labels as [len(idx), 1] int32, converted as every
+// other input of the model is (imagesTensor, labelsTensor).
+func gather(d *fashion.Data, idx []int) (images, labels *tensors.Tensor) {
+	b := d.Select(idx)
+	return imagesTensor(b, 0, b.Len()), labelsTensor(b, 0, b.Len())
 }
 
 func nan() float64 { return math.NaN() }

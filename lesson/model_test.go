@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gomlx/compute"
 	"github.com/gonb-lessons/convolutions/lesson/fashion"
@@ -580,5 +581,33 @@ func TestCheckMemory(t *testing.T) {
 	err = checkMemory(m, 1<<30)
 	if !errors.Is(err, ErrBatchTooBig) || !strings.Contains(err.Error(), "GiB") || !strings.Contains(err.Error(), "available") || !strings.Contains(err.Error(), "smaller batch") {
 		t.Errorf("a batch of 2^30 images: error %v, want a refusal with what it needs and what is available", err)
+	}
+}
+
+// TestPrefetchCancelled checks that cancelling training between two steps
+// always ends the epoch with an error, never as if it had finished: once
+// cancelled, the producer's closed channel (or a batch still buffered) must
+// not pass for the end of the epoch. Before the fix a SIGTERM could end the
+// epoch early without an error, and the model, trained on part of an
+// epoch, was saved.
+func TestPrefetchCancelled(t *testing.T) {
+	d := fixtureData(t)
+	for round := range 100 {
+		ctx, cancel := context.WithCancel(context.Background())
+		var last batch
+		n := 0
+		// Two batches fit in prefetch's buffer: the producer has sent both
+		// and closed the channel when the first is being used.
+		for b := range prefetch(ctx, d, []int{0, 1}, 1) {
+			last = b
+			if n++; n == 1 {
+				time.Sleep(time.Millisecond)
+				cancel()
+			}
+		}
+		cancel()
+		if !errors.Is(last.err, context.Canceled) {
+			t.Fatalf("round %d: cancelled after the first of 2 batches, the epoch ended after %d with error %v; want context.Canceled", round, n, last.err)
+		}
 	}
 }
