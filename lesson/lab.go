@@ -7,8 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/gonb-lessons/convolutions/lesson/fashion"
@@ -61,24 +59,9 @@ type Lab struct {
 // [BackendEnv], and fashion.DirEnv and fashion.MirrorsEnv for the data),
 // creates the backend and reads no data yet; progress goes to os.Stdout.
 func Open() (*Lab, error) {
-	var s Settings
-	for _, v := range []struct {
-		name string
-		dst  *int
-	}{{EpochsEnv, &s.Epochs}, {TrainSizeEnv, &s.TrainSize}} {
-		text := strings.TrimSpace(os.Getenv(v.name))
-		if text == "" {
-			continue
-		}
-		n, err := strconv.Atoi(text)
-		if err != nil || n < 0 {
-			return nil, fmt.Errorf("lesson: %s=%q: want a whole number ≥ 0 (0 means the lesson's default); unset it or fix it and restart the kernel", v.name, text)
-		}
-		*v.dst = n
-	}
-	s, err := s.WithDefaults()
+	s, err := SettingsFromEnv(os.Getenv)
 	if err != nil {
-		return nil, fmt.Errorf("%w; fix %s or %s and restart the kernel", err, EpochsEnv, TrainSizeEnv)
+		return nil, fmt.Errorf("%w, and restart the kernel", err)
 	}
 	dir := os.Getenv(CheckpointDirEnv)
 	if dir == "" {

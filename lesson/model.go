@@ -52,7 +52,7 @@ func NewModel(backend compute.Backend, net Network, settings Settings) (*Model, 
 	if net == nil {
 		return nil, errors.New("lesson: NewModel: nil network; pass a function such as lesson.CNN")
 	}
-	settings, err := settings.WithDefaults()
+	settings, err := settings.withDefaults()
 	if err != nil {
 		return nil, err
 	}

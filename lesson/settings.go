@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 )
 
 // Settings are how a model is trained. The zero value is the lesson's:
@@ -26,9 +28,9 @@ const (
 	defaultSeed      = 1
 )
 
-// WithDefaults returns s with its zero fields set to the lesson's defaults,
+// withDefaults returns s with its zero fields set to the lesson's defaults,
 // or an error naming a field out of range.
-func (s Settings) WithDefaults() (Settings, error) {
+func (s Settings) withDefaults() (Settings, error) {
 	if s.Epochs == 0 {
 		s.Epochs = defaultEpochs
 	}
@@ -53,6 +55,35 @@ func (s Settings) WithDefaults() (Settings, error) {
 		return s, fmt.Errorf("lesson: %d training images: want 1 to %d (0 means all)", s.TrainSize, defaultTrainSize)
 	case s.LearningRate < 0 || s.LearningRate > 10:
 		return s, fmt.Errorf("lesson: learning rate %g: want more than 0 and at most 10 (0 means %g)", s.LearningRate, defaultLR)
+	}
+	return s, nil
+}
+
+// SettingsFromEnv returns the lesson's settings with the number of epochs
+// and of training images that [EpochsEnv] and [TrainSizeEnv] give, as getenv
+// (os.Getenv, or a test's stand-in) reads them; unset or 0 means the
+// lesson's 5 epochs and all 60,000 images. The notebook's opener ([Open])
+// and the terminal command (for its flags' defaults) both read them with
+// it.
+func SettingsFromEnv(getenv func(string) string) (Settings, error) {
+	var s Settings
+	for _, v := range []struct {
+		name string
+		dst  *int
+	}{{EpochsEnv, &s.Epochs}, {TrainSizeEnv, &s.TrainSize}} {
+		text := strings.TrimSpace(getenv(v.name))
+		if text == "" {
+			continue
+		}
+		n, err := strconv.Atoi(text)
+		if err != nil || n < 0 {
+			return s, fmt.Errorf("lesson: %s=%q: want a whole number ≥ 0 (0 means the lesson's default); unset it or fix it", v.name, text)
+		}
+		*v.dst = n
+	}
+	s, err := s.withDefaults()
+	if err != nil {
+		return s, fmt.Errorf("%w; fix %s or %s", err, EpochsEnv, TrainSizeEnv)
 	}
 	return s, nil
 }

@@ -38,8 +38,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -82,40 +80,20 @@ type options struct {
 // that are the flags' defaults.
 func parse(cmd string, args []string, getenv func(string) string, stderr io.Writer) (options, error) {
 	var o options
-	envInt := func(name string) (int, error) {
-		text := strings.TrimSpace(getenv(name))
-		if text == "" {
-			return 0, nil
-		}
-		n, err := strconv.Atoi(text)
-		if err != nil || n < 0 {
-			return 0, fmt.Errorf("%w: %s=%q: want a whole number ≥ 0; fix or unset it", errUsage, name, text)
-		}
-		return n, nil
-	}
-	def, err := lesson.Settings{}.WithDefaults() // the lesson's settings, the flags' defaults
+	// The flags' defaults: the lesson's settings, with the notebook's
+	// environment variables (LESSON_EPOCHS, LESSON_TRAIN_SIZE) if set.
+	def, err := lesson.SettingsFromEnv(getenv)
 	if err != nil {
-		return o, err
-	}
-	epochs, err := envInt(lesson.EpochsEnv)
-	if err != nil {
-		return o, err
-	}
-	if epochs == 0 {
-		epochs = def.Epochs
-	}
-	trainSize, err := envInt(lesson.TrainSizeEnv)
-	if err != nil {
-		return o, err
+		return o, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	fs := flag.NewFlagSet("lesson03 "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var mirror string
 	fs.StringVar(&mirror, "mirror", getenv(fashion.MirrorsEnv), "comma-separated base URLs to download Fashion-MNIST from, e.g. a classroom mirror (default $"+fashion.MirrorsEnv+", else the canonical mirrors)")
 	fs.StringVar(&o.data, "data", getenv(fashion.DirEnv), "the directory that holds the Fashion-MNIST files (default $LESSON_DATA_DIR; unset: user cache, /usr/share/datasets/fashion-mnist, download); download fills it")
-	fs.IntVar(&o.epochs, "epochs", epochs, "training epochs ($"+lesson.EpochsEnv+")")
+	fs.IntVar(&o.epochs, "epochs", def.Epochs, "training epochs ($"+lesson.EpochsEnv+")")
 	fs.IntVar(&o.batch, "batch", def.BatchSize, "batch size")
-	fs.IntVar(&o.train, "train-size", trainSize, "training images to use, 0 = all 60,000 ($"+lesson.TrainSizeEnv+")")
+	fs.IntVar(&o.train, "train-size", def.TrainSize, "training images to use, 0 = all 60,000 ($"+lesson.TrainSizeEnv+")")
 	fs.StringVar(&o.checkpoint, "checkpoint", getenv(lesson.CheckpointDirEnv), "the directory that holds trained models (default $"+lesson.CheckpointDirEnv+", else ~/.cache/gonb-lessons/checkpoints)")
 	fs.BoolVar(&o.noDownload, "no-download", false, "never download the data")
 	if err := fs.Parse(args); err != nil {
