@@ -50,9 +50,10 @@ func (m *Model) Save(dir string) error {
 
 // meta returns what the checkpoint's metadata file records of the model.
 func (m *Model) meta() ckpt.Meta {
-	s := m.settings
+	// Settings and ckpt.Settings have the same fields: the conversions here
+	// and in Load stop compiling if they drift apart.
 	md := ckpt.Meta{Format: ckpt.Format, Fingerprint: m.Fingerprint(), Model: m.name, Variables: m.vars,
-		Settings: ckpt.Settings{Epochs: s.Epochs, BatchSize: s.BatchSize, TrainSize: s.TrainSize, LearningRate: s.LearningRate, Seed: s.Seed}}
+		Settings: ckpt.Settings(m.settings)}
 	for _, e := range m.history.Epochs {
 		md.History = append(md.History, ckpt.Epoch{
 			Epoch: e.Epoch, Loss: e.Loss, Accuracy: e.Accuracy, Images: e.Images, Seconds: e.Duration.Seconds(),
@@ -72,8 +73,7 @@ func Load(backend compute.Backend, net Network, dir string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := md.Settings
-	m, err := NewModel(backend, net, Settings{Epochs: s.Epochs, BatchSize: s.BatchSize, TrainSize: s.TrainSize, LearningRate: s.LearningRate, Seed: s.Seed})
+	m, err := NewModel(backend, net, Settings(md.Settings))
 	if err != nil {
 		return nil, err
 	}

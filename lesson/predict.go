@@ -71,6 +71,7 @@ func (m *Model) Activations(d *fashion.Data, names ...string) ([]Tensor, error) 
 			return nil, fmt.Errorf("lesson: Activations: no images given")
 		}
 	}
+	// pick lists the layers to return, by index, in the order asked.
 	var pick []int
 	for _, name := range names {
 		i := slices.Index(m.LayerNames(), name)
@@ -79,29 +80,29 @@ func (m *Model) Activations(d *fashion.Data, names ...string) ([]Tensor, error) 
 		}
 		pick = append(pick, i)
 	}
-	var outs []Tensor
+	if len(names) == 0 {
+		for i := range m.layers {
+			pick = append(pick, i)
+		}
+	}
+	outs := make([]Tensor, len(pick))
 	err := catch("computing activations", func() {
 		exec := m.exec("activations", func(scope *model.Scope, x *graph.Node) []*graph.Node {
 			return m.build(scope, x).outputs
 		})
 		for i, t := range exec.MustExec(imagesTensor(d, 0, n)) {
-			if len(pick) == 0 || slices.Contains(pick, i) {
-				outs = append(outs, toTensor(t))
+			for j, p := range pick {
+				if p == i {
+					outs[j] = toTensor(t)
+				}
 			}
 			t.MustFinalizeAll()
 		}
 	})
-	if err != nil || len(pick) == 0 {
-		return outs, err
+	if err != nil {
+		return nil, err
 	}
-	// outs holds the picked layers in network order: put them in the order asked.
-	order := slices.Clone(pick)
-	slices.Sort(order)
-	picked := make([]Tensor, len(pick))
-	for i, p := range pick {
-		picked[i] = outs[slices.Index(order, p)]
-	}
-	return picked, nil
+	return outs, nil
 }
 
 // predict returns the class probabilities [len(d), 10] for the images of d.
