@@ -77,7 +77,7 @@ func convFor(f formulation, x, kernel, bias *graph.Node, same bool) *graph.Node 
 	if same {
 		x = padSame(x, kernel.Shape().Dimensions[0])
 	}
-	return newConvBlocks(im2col).conv(x, kernel, bias, ReLU)
+	return newConvBlocks().conv(x, kernel, bias, ReLU)
 }
 
 // TestConvMatchesBuiltin checks that the fast convolution (and the
@@ -218,7 +218,7 @@ func TestConvPoolMatchesBuiltin(t *testing.T) {
 			r := randomTensor(rng, tc.batch, oh/2, ow/2, tc.cout)
 
 			fast := run(t, backend, func(in []*graph.Node) []*graph.Node {
-				cb := newConvBlocks(im2col)
+				cb := newConvBlocks()
 				cb.parts = tc.parts
 				conv := cb.conv(in[0], in[1], in[2], ReLU)
 				pool := cb.convPool(in[0], in[1], in[2], ReLU)
@@ -287,7 +287,7 @@ func TestConvBlocksChain(t *testing.T) {
 	build := func(chained bool) func(in []*graph.Node) []*graph.Node {
 		return func(in []*graph.Node) []*graph.Node {
 			newBlocks := func(parts int) *convBlocks {
-				cb := newConvBlocks(im2col)
+				cb := newConvBlocks()
 				cb.parts = parts
 				return cb
 			}

@@ -89,7 +89,7 @@ type pendingConv struct {
 }
 
 func newSeq(scope *model.Scope, x *graph.Node, f formulation) *Seq {
-	return &Seq{scope: scope, x: x, form: f, blocks: newConvBlocks(f), counts: map[string]int{}}
+	return &Seq{scope: scope, x: x, form: f, blocks: newConvBlocks(), counts: map[string]int{}}
 }
 
 // name returns the next Keras name for a layer of kind: conv2d, conv2d_1, …
