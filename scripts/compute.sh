@@ -80,7 +80,7 @@ module_dir() {
 
 # series_key VERSION SUM prints what the materialised tree depends on.
 series_key() {
-  { printf 'format 1\n%s %s %s\n' "$module" "$1" "$2"; for p in $(patches); do printf '%s ' "$(basename "$p")"; sha256sum <"$p"; done; } | sha256sum | cut -c1-64
+  { printf 'format 2\n%s %s %s\n' "$module" "$1" "$2"; for p in $(patches); do printf '%s ' "$(basename "$p")"; sha256sum <"$p"; done; } | sha256sum | cut -c1-64
 }
 
 # apply_series DIR VERSION: apply every patch to the tree in DIR, stopping at the first that does not apply cleanly.
@@ -140,6 +140,9 @@ cmd_apply() {
   git -C "$tmp" init -q
   apply_series "$tmp" "$version" || exit 1
   rm -rf "$tmp/.git"
+  # Upstream has files gofmt would reformat (whitespace only): format the generated copy, so that
+  # gofmt -l . at the project's root speaks of our code only. (Format 2 of the stamp.)
+  gofmt -w "$tmp" || die "gofmt of $tmp failed"
   printf '%s\n' "$key" >"$tmp/$stamp_name"
   if [[ -e "$out" ]]; then mv "$out" "$out.old.$$"; fi
   mv "$tmp" "$out"
