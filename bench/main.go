@@ -13,8 +13,8 @@
 // followed by the ratios of the medians, one line per model, backend, peer
 // and batch, and the peak memory of each process:
 //
-//	bench ratio model=cnn backend=go vs peer=keras batch=32 train=0.18 eval=0.22
-//	bench rss peer=keras peak_rss_mib=1047
+//	bench ratio model=cnn backend=go vs peer=keras batch=32 train=0.44 eval=0.39
+//	bench rss peer=keras peak_rss_mib=1517
 //
 // The networks (-model) are cnn, the lesson's CNN (lesson.CNN, 243,786
 // parameters), and dense, the notebook's dense network (Flatten → Dense(128,
@@ -243,7 +243,7 @@ func startPeers(list, venv, debianPython string, threads int, ompWait string) ([
 		case noVenv != nil:
 			return peers, fmt.Errorf("peer %s: no Python in the peers' virtual environment %s (-venv): make peers installs Keras, PyTorch and JAX there (scripts/peers.sh), or use -peer torch-debian or -peer none", name, venv)
 		}
-		p, err := startPeer(name, py, dir, threads, ompWait)
+		p, err := startPeer(name, py, filepath.Join(dir, peerScripts[name]), threads, ompWait)
 		if err != nil {
 			return peers, fmt.Errorf("starting peer %s: %w", name, err)
 		}

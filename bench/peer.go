@@ -64,11 +64,11 @@ type peerRunner struct {
 	rss  float64 // MiB, as last reported
 }
 
-// startPeer starts peer's script from dir with python, using threads
-// threads; ompWait, if not empty, is its OMP_WAIT_POLICY.
-func startPeer(peer, python, dir string, threads int, ompWait string) (*peerRunner, error) {
+// startPeer starts the script of peer with python, using threads threads;
+// ompWait, if not empty, is its OMP_WAIT_POLICY.
+func startPeer(peer, python, script string, threads int, ompWait string) (*peerRunner, error) {
 	r := &peerRunner{peer: peer}
-	r.cmd = exec.Command(python, filepath.Join(dir, peerScripts[peer]), strconv.Itoa(threads))
+	r.cmd = exec.Command(python, script, strconv.Itoa(threads))
 	r.cmd.Stderr = os.Stderr
 	r.cmd.Env = os.Environ()
 	if ompWait != "" {
@@ -90,9 +90,9 @@ func startPeer(peer, python, dir string, threads int, ompWait string) (*peerRunn
 	if err != nil || !strings.HasPrefix(line, "ready ") {
 		r.close()
 		if err != nil {
-			return nil, fmt.Errorf("%s %s exited before it was ready (%v); its error is above", python, peerScripts[peer], err)
+			return nil, fmt.Errorf("%s %s exited before it was ready (%v); its error is above", python, filepath.Base(script), err)
 		}
-		return nil, fmt.Errorf("%s %s: want a ready line, got %q", python, peerScripts[peer], line)
+		return nil, fmt.Errorf("%s %s: want a ready line, got %q", python, filepath.Base(script), line)
 	}
 	fmt.Printf("bench peer=%s %s python=%s omp_wait_policy=%q\n", peer, strings.TrimPrefix(line, "ready "), python, ompWait)
 	return r, nil
