@@ -65,7 +65,7 @@ rows=()
 # run NAME BACKEND CMD...: runs CMD under GNU time, its output in $out/NAME.log; adds a row.
 run() {
   local name=$1 backend=$2; shift 2
-  say "running $name ($backend): $*"
+  say "running $name ($backend)"
   /usr/bin/time -f 'wall_s=%e peak_rss_kib=%M' -o "$out/$name.time" "$@" >"$out/$name.log" 2>&1 ||
     { tail -n 20 "$out/$name.log" >&2; die "$name failed"; }
   local acc wall rss
@@ -78,8 +78,8 @@ run() {
   rows+=("$(printf '| %s | %s | %s | %d min %02d s | %d MiB |' "$name" "$backend" "$acc" $((s / 60)) $((s % 60)) $((rss / 1024)))")
 }
 
-tf_version=$("$python" -c 'import importlib.metadata as m; print(m.version("tensorflow-cpu"))')
-run "seed (Keras $tf_version)" tensorflow-cpu env TF_CPP_MIN_LOG_LEVEL=1 "$python" -c '
+versions=$("$python" -c 'import importlib.metadata as m; print("Keras %s, TF %s" % (m.version("keras"), m.version("tensorflow-cpu")))')
+run "seed ($versions)" tensorflow-cpu env TF_CPP_MIN_LOG_LEVEL=1 "$python" -c '
 import runpy
 loss, accuracy = runpy.run_path("bench/seed/convolutions.py")["test_loss"]
 print("test accuracy: %.4f" % accuracy)'
