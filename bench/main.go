@@ -236,14 +236,14 @@ func startPeers(list, venv, debianPython string, threads int, ompWait string) ([
 		name = strings.TrimSpace(name)
 		py := venvPython
 		switch {
-		case peerScripts[name] == "":
+		case peerScript(name) == "":
 			return peers, fmt.Errorf("-peer %q: unknown peer %q: want keras, torch, jax, torch-debian or none, separated by commas", list, name)
 		case name == "torch-debian":
 			py = debianPython
 		case noVenv != nil:
 			return peers, fmt.Errorf("peer %s: no Python in the peers' virtual environment %s (-venv): make peers installs Keras, PyTorch and JAX there (scripts/peers.sh), or use -peer torch-debian or -peer none", name, venv)
 		}
-		p, err := startPeer(name, py, filepath.Join(dir, peerScripts[name]), threads, ompWait)
+		p, err := startPeer(name, py, filepath.Join(dir, peerScript(name)), threads, ompWait)
 		if err != nil {
 			return peers, fmt.Errorf("starting peer %s: %w", name, err)
 		}

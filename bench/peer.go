@@ -19,13 +19,16 @@ import (
 //go:embed peers/*.py
 var peerFiles embed.FS
 
-// peerScripts maps each peer the bench knows to its script. torch-debian is
-// the torch peer run by Debian's Python with python3-torch.
-var peerScripts = map[string]string{
-	"keras":        "keras_peer.py",
-	"torch":        "torch_peer.py",
-	"jax":          "jax_peer.py",
-	"torch-debian": "torch_peer.py",
+// peerScript returns the script of a peer the bench knows, or "".
+// torch-debian is the torch peer run by Debian's Python with python3-torch.
+func peerScript(peer string) string {
+	switch peer {
+	case "keras", "torch", "jax":
+		return peer + "_peer.py"
+	case "torch-debian":
+		return "torch_peer.py"
+	}
+	return ""
 }
 
 // writePeers writes the peers' scripts into a new temporary directory and
