@@ -9,7 +9,7 @@
 SHELL := /bin/bash
 export GOEXPERIMENT := simd
 
-.PHONY: lesson setup setup-test compute outputs test test-go test-browser test-docker bench
+.PHONY: lesson setup setup-test compute outputs test test-go test-browser test-docker bench peers bench-seed
 
 # lesson starts Jupyter through scripts/lesson.sh: on 127.0.0.1 unless LESSON_IP
 # says otherwise (LESSON_IP=0.0.0.0 make lesson), with --allow-root as root,
@@ -70,5 +70,18 @@ test-browser:
 test-docker:
 	docker/test.sh
 
+# peers installs the bench's peers from PyPI, pinned and hash-checked (bench/requirements-peers.txt):
+# Keras on TensorFlow's CPU build, PyTorch and JAX, into the virtual environment .build/peers
+# (scripts/peers.sh; about 7 GiB). Not part of test.
+peers:
+	scripts/peers.sh
+
+# bench measures the lesson's CNN and the dense network on the go backend beside the peers, alternating
+# (bench/README.md); BENCH_FLAGS adds flags, e.g. BENCH_FLAGS='-backends go,xla:cpu -seconds 8'.
 bench:
-	go run ./bench
+	go run ./bench $(BENCH_FLAGS)
+
+# bench-seed runs the seed's Keras program as written and lesson03 train on the go backend and XLA CPU,
+# and prints the README's table of accuracy, wall time and peak memory (bench/seed.sh; about 15 minutes).
+bench-seed: peers
+	bench/seed.sh $(SEED_BACKENDS)
